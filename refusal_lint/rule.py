@@ -1,0 +1,84 @@
+"""The rule base class and the context a rule reports through."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+from refusal_lint.finding import Finding
+
+if TYPE_CHECKING:
+    from refusal_lint.facts import AssertFact, ComparisonFact, Dispatch, RefusalCheck
+
+
+class Rule:
+    """One rule: identity as class attributes, docs as the docstring, checks as hooks.
+
+    The docstring is the rule's documentation (ruff's headings: What it does / Why is this
+    bad? / Example / Use instead: / Options / Known limitations). Its `## Example` block must
+    give exactly this rule's finding and its "Use instead:" block none; a test runs both.
+
+    Rules keep no per-file state: one instance serves every file. The engine calls the hooks
+    below with facts its single walk collected; a rule overrides the ones it needs.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    default_enabled: ClassVar[bool] = True
+    pylint_id: ClassVar[str]
+    fixable: ClassVar[bool] = False
+
+    def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
+        """Called once per stop-signal dispatch (if chain, match, run of ifs, guard)."""
+
+    def check_refusal_check(self, check: RefusalCheck, ctx: Context) -> None:
+        """Called once per truthiness test of a refusal field (`if msg.refusal:`)."""
+
+    def check_comparison(self, comparison: ComparisonFact, ctx: Context) -> None:
+        """Called once per comparison of a stop signal with a value."""
+
+    def check_assert(self, fact: AssertFact, ctx: Context) -> None:
+        """Called once per `assert` whose test reads a stop signal."""
+
+    @classmethod
+    def docs(cls) -> str:
+        """The rule's Markdown documentation (its docstring, dedented)."""
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def doc_section(cls, heading: str) -> str:
+        """The text under `## heading` in the docs ("" if absent)."""
+        match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", cls.docs(), re.M | re.S)
+        return match.group(1).strip() if match else ""
+
+
+class Context:
+    """Per-file reporting surface handed to rules."""
+
+    def __init__(self, filename: str, is_test_file: bool) -> None:
+        self.filename = filename
+        self.is_test_file = is_test_file
+        self.findings: list[Finding] = []
+
+    def report(self, rule: Rule | type[Rule], node: ast.AST, message: str) -> None:
+        """Record a finding for `rule` spanning `node`."""
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = getattr(node, "end_col_offset", None) or col
+        self.findings.append(
+            Finding(
+                filename=self.filename,
+                line=line,
+                col=col,
+                code=rule.code,
+                name=rule.name,
+                message=message,
+                end_line=end_line,
+                end_col=end_col,
+            )
+        )

@@ -1,0 +1,31 @@
+"""Resolved, immutable settings shared by the engine and every front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the engine needs to know; hashable so caches can key on it.
+
+    `enabled` holds the rule codes that run (already resolved from select / ignore).
+    Front ends build it with `refusal_lint.config.load_settings`.
+    """
+
+    enabled: frozenset[str] = field(default_factory=frozenset)
+    # Dotted call names that make a default path loud, e.g. "sentry_sdk.capture_message".
+    loud_calls: tuple[str, ...] = ()
+    # Extra attribute / key names that carry a stop signal (any provider's vocabulary).
+    extra_signal_fields: tuple[str, ...] = ()
+    # Extra values that mean refusal (a project's own spelling of a provider's refusal).
+    extra_refusal_values: tuple[str, ...] = ()
+    # (glob, codes) pairs: codes ignored in files matching glob.
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+
+
+def default_settings() -> Settings:
+    """Settings with the default-on rules enabled and nothing configured."""
+    from refusal_lint.registry import default_codes
+
+    return Settings(enabled=frozenset(default_codes()))
