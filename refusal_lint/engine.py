@@ -1,12 +1,56 @@
-"""Placeholder: replaced by the real engine."""
+"""Runs every enabled rule over the facts of one module's single walk."""
 
 from __future__ import annotations
 
 import ast
+import re
+from pathlib import PurePath
 
+from refusal_lint.analyzer import Analyzer, Facts
+from refusal_lint.catalog import Catalog, load_catalog
 from refusal_lint.finding import Finding
+from refusal_lint.registry import all_rules
+from refusal_lint.rule import Context, Rule
 from refusal_lint.settings import Settings
 
+_TEST_FILE = re.compile(r"(^test_.*\.py$)|(_test\.py$)|(^conftest\.py$)")
 
-def run_rules(tree: ast.Module, source: str, filename: str, settings: Settings) -> list[Finding]:
-    return []
+
+def is_test_file(filename: str) -> bool:
+    """`test_*.py`, `*_test.py`, `conftest.py`, or anything under a `tests/` folder."""
+    path = PurePath(filename.replace("\\", "/"))
+    return bool(_TEST_FILE.search(path.name)) or "tests" in path.parts[:-1]
+
+
+def enabled_rules(settings: Settings) -> list[Rule]:
+    """One instance of each enabled rule; disabled rules cost nothing."""
+    return [rule() for rule in all_rules() if rule.code in settings.enabled]
+
+
+def run_rules(
+    tree: ast.Module,
+    source: str,
+    filename: str,
+    settings: Settings,
+    catalog: Catalog | None = None,
+) -> list[Finding]:
+    """Walk `tree` once, then hand the collected facts to every enabled rule."""
+    rules = enabled_rules(settings)
+    if not rules:
+        return []
+    facts = Analyzer(tree, catalog or load_catalog(), settings).run()
+    ctx = Context(filename, is_test_file(filename), facts.identified)
+    _dispatch_facts(rules, facts, ctx)
+    return ctx.findings
+
+
+def _dispatch_facts(rules: list[Rule], facts: Facts, ctx: Context) -> None:
+    for rule in rules:
+        for dispatch in facts.dispatches:
+            rule.check_dispatch(dispatch, ctx)
+        for check in facts.refusal_checks:
+            rule.check_refusal_check(check, ctx)
+        for comparison in facts.comparisons:
+            rule.check_comparison(comparison, ctx)
+        for fact in facts.asserts:
+            rule.check_assert(fact, ctx)

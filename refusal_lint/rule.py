@@ -59,9 +59,13 @@ class Rule:
 class Context:
     """Per-file reporting surface handed to rules."""
 
-    def __init__(self, filename: str, is_test_file: bool) -> None:
+    def __init__(
+        self, filename: str, is_test_file: bool, identified: frozenset[str] = frozenset()
+    ) -> None:
         self.filename = filename
         self.is_test_file = is_test_file
+        # Providers whose SDK the module imports (catalog ids).
+        self.identified_providers = identified
         self.findings: list[Finding] = []
 
     def report(self, rule: Rule | type[Rule], node: ast.AST, message: str) -> None:

@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+from refusal_lint.checks.assert_on_stop_reason import AssertOnStopReason
+from refusal_lint.checks.missing_refusal_branch import MissingRefusalBranch
+from refusal_lint.checks.refusal_not_distinguished import RefusalNotDistinguished
+from refusal_lint.checks.silent_default_branch import SilentDefaultBranch
+from refusal_lint.checks.silent_refusal_branch import SilentRefusalBranch
+from refusal_lint.checks.unknown_stop_value import UnknownStopValue
+from refusal_lint.checks.unparseable_file import UnparseableFile
 from refusal_lint.rule import Rule
 
-ALL_RULES: tuple[type[Rule], ...] = ()
+ALL_RULES: tuple[type[Rule], ...] = (
+    MissingRefusalBranch,
+    SilentDefaultBranch,
+    SilentRefusalBranch,
+    UnknownStopValue,
+    AssertOnStopReason,
+    RefusalNotDistinguished,
+    UnparseableFile,
+)

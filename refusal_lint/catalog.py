@@ -1,0 +1,248 @@
+"""Loads the provider catalog (rules/catalog/*.toml) into frozen, indexed lookups.
+
+The catalog is the only place that knows vendors; the engine asks it questions such as
+"which signals does a field named `finish_reason` carry?" and never names a provider itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+VALUE_GROUPS = ("refusal", "truncation", "complete", "tool", "pause", "error", "other")
+
+
+class CatalogError(Exception):
+    """A catalog file is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One stop-signal field of one provider, with its vocabulary grouped by meaning."""
+
+    provider: str
+    provider_name: str
+    name: str
+    fields: tuple[str, ...]
+    value_type: str
+    groups: dict[str, tuple[str, ...]] = field(hash=False, compare=False)
+    enum_classes: tuple[str, ...] = ()
+    enum_members: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    int_values: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def refusal(self) -> tuple[str, ...]:
+        return self.groups.get("refusal", ())
+
+    @property
+    def values(self) -> frozenset[str]:
+        return frozenset(v for vs in self.groups.values() for v in vs)
+
+    def group_of(self, value: str) -> str | None:
+        for group, values in self.groups.items():
+            if value in values:
+                return group
+        return None
+
+    def member_value(self, member: str) -> str | None:
+        """The value an enum member of this signal's enum class stands for."""
+        if member in self.enum_members:
+            return self.enum_members[member]
+        if member in self.values:
+            return member
+        return None
+
+    def int_to_member(self, number: int) -> str | None:
+        for name, value in self.int_values.items():
+            if value == number:
+                return name
+        return None
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One provider file: identity, its signals and what else later rules need."""
+
+    id: str
+    display_name: str
+    imports: tuple[str, ...]
+    signals: tuple[Signal, ...]
+    presence_fields: tuple[str, ...]
+    presence_classes: tuple[str, ...]
+    call_sites: tuple[str, ...]
+    text_accessors: tuple[str, ...]
+    exceptions: tuple[str, ...]
+    refusal_category_field: str
+
+    @property
+    def has_refusal(self) -> bool:
+        return any(s.refusal for s in self.signals)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All providers, indexed for the questions the engine asks on every file."""
+
+    providers: tuple[Provider, ...]
+    by_field: dict[str, tuple[Signal, ...]] = field(hash=False, compare=False)
+    by_dotted_field: dict[tuple[str, ...], tuple[Signal, ...]] = field(hash=False, compare=False)
+    presence_fields: frozenset[str] = frozenset()
+    presence_dotted: frozenset[tuple[str, ...]] = frozenset()
+    presence_classes: frozenset[str] = frozenset()
+    enum_classes: dict[str, tuple[tuple[str, Signal], ...]] = field(
+        default_factory=dict, hash=False, compare=False
+    )
+
+    def provider(self, provider_id: str) -> Provider:
+        for provider in self.providers:
+            if provider.id == provider_id:
+                return provider
+        raise KeyError(provider_id)
+
+    def signals_for_path(self, path: tuple[str, ...]) -> tuple[Signal, ...]:
+        """Signals carried by an access path such as ("resp", "incomplete_details", "reason")."""
+        found: list[Signal] = []
+        for length in (3, 2):
+            if len(path) >= length:
+                found.extend(self.by_dotted_field.get(path[-length:], ()))
+        found.extend(self.by_field.get(path[-1], ()) if path else ())
+        return tuple(dict.fromkeys(found))
+
+    def is_presence_path(self, path: tuple[str, ...]) -> bool:
+        if not path:
+            return False
+        if path[-1] in self.presence_fields:
+            return True
+        return any(path[-n:] in self.presence_dotted for n in (2, 3) if len(path) >= n)
+
+    def signal_field_names(self) -> frozenset[str]:
+        """Every last path segment that can carry a signal (for prefilters and docs)."""
+        names = set(self.by_field)
+        names.update(key[-1] for key in self.by_dotted_field)
+        return frozenset(names)
+
+    def all_signals(self) -> Iterator[Signal]:
+        for provider in self.providers:
+            yield from provider.signals
+
+
+def data_root() -> Traversable:
+    """Where the shipped data lives: the installed package, else the source checkout."""
+    try:
+        return resources.files("refusal_lint._rules")
+    except ModuleNotFoundError:  # plain checkout without an install
+        return Path(__file__).resolve().parent.parent / "rules"
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The packaged catalog, parsed once per process."""
+    folder = data_root() / "catalog"
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    if not files:
+        raise CatalogError(f"no catalog files found in {folder}")
+    providers = []
+    for entry in files:
+        try:
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogError(f"{entry.name}: {exc}") from exc
+        providers.append(_provider(data, entry.name))
+    return build_catalog(providers)
+
+
+def build_catalog(providers: Iterable[Provider]) -> Catalog:
+    """Index providers for lookups by field name, dotted path and enum class."""
+    providers = tuple(providers)
+    by_field: dict[str, list[Signal]] = {}
+    by_dotted: dict[tuple[str, ...], list[Signal]] = {}
+    enum_classes: dict[str, list[tuple[str, Signal]]] = {}
+    presence_plain: set[str] = set()
+    presence_dotted: set[tuple[str, ...]] = set()
+    presence_classes: set[str] = set()
+    for provider in providers:
+        for signal in provider.signals:
+            for name in signal.fields:
+                parts = tuple(name.split("."))
+                if len(parts) == 1:
+                    by_field.setdefault(name, []).append(signal)
+                else:
+                    by_dotted.setdefault(parts, []).append(signal)
+            for dotted in signal.enum_classes:
+                short = dotted.rsplit(".", 1)[-1]
+                enum_classes.setdefault(short, []).append((dotted, signal))
+        for name in provider.presence_fields:
+            parts = tuple(name.split("."))
+            (presence_plain.add(name) if len(parts) == 1 else presence_dotted.add(parts))
+        presence_classes.update(c.rsplit(".", 1)[-1] for c in provider.presence_classes)
+    return Catalog(
+        providers=providers,
+        by_field={k: tuple(v) for k, v in by_field.items()},
+        by_dotted_field={k: tuple(v) for k, v in by_dotted.items()},
+        presence_fields=frozenset(presence_plain),
+        presence_dotted=frozenset(presence_dotted),
+        presence_classes=frozenset(presence_classes),
+        enum_classes={k: tuple(v) for k, v in enum_classes.items()},
+    )
+
+
+def _strings(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CatalogError(f"{where}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _provider(data: dict[str, Any], filename: str) -> Provider:
+    provider_id = data.get("id")
+    if not isinstance(provider_id, str):
+        raise CatalogError(f"{filename}: missing `id`")
+    display = str(data.get("display_name", provider_id))
+    signals = tuple(
+        _signal(raw, provider_id, display, f"{filename} signal {i}")
+        for i, raw in enumerate(data.get("signals", []))
+    )
+    presence = data.get("presence", [])
+    presence_fields: list[str] = []
+    presence_classes: list[str] = []
+    for i, raw in enumerate(presence):
+        presence_fields.extend(_strings(raw, "fields", f"{filename} presence {i}"))
+        presence_classes.extend(_strings(raw, "classes", f"{filename} presence {i}"))
+    return Provider(
+        id=provider_id,
+        display_name=display,
+        imports=_strings(data, "imports", filename),
+        signals=signals,
+        presence_fields=tuple(presence_fields),
+        presence_classes=tuple(presence_classes),
+        call_sites=_strings(data, "call_sites", filename),
+        text_accessors=_strings(data, "text_accessors", filename),
+        exceptions=_strings(data, "exceptions", filename),
+        refusal_category_field=str(data.get("refusal_category_field", "")),
+    )
+
+
+def _signal(raw: dict[str, Any], provider: str, display: str, where: str) -> Signal:
+    groups = {g: _strings(raw, g, where) for g in VALUE_GROUPS if g in raw}
+    return Signal(
+        provider=provider,
+        provider_name=display,
+        name=str(raw.get("name", "")),
+        fields=_strings(raw, "fields", where),
+        value_type=str(raw.get("value_type", "str")),
+        groups=groups,
+        enum_classes=_strings(raw, "enum_classes", where),
+        enum_members={str(k): str(v) for k, v in raw.get("enum_members", {}).items()},
+        int_values={str(k): int(v) for k, v in raw.get("int_values", {}).items()},
+    )

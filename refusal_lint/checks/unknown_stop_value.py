@@ -1,0 +1,92 @@
+"""RFL007 unknown-stop-value."""
+
+from __future__ import annotations
+
+from refusal_lint.facts import ComparisonFact, Value
+from refusal_lint.families import closest, normalize, vocabulary
+from refusal_lint.rule import Context, Rule
+
+
+class UnknownStopValue(Rule):
+    """
+    ## What it does
+    Checks comparisons of a stop signal with a value that no provider emits for that
+    field — `"refused"`, `"content-filter"`, `"max_token"`, `"End_turn"` — and comparisons
+    that can never be true for the SDK in use, such as a string compared with the
+    `finish_reason` of the legacy `google-generativeai` / `vertexai` SDKs, whose proto
+    enums are integers. The message suggests the closest known value.
+
+    A value is judged when the comparison belongs to a dispatch that otherwise speaks a
+    provider's vocabulary, or when it is a near miss of a known value. Project-internal
+    values (a race's `finish_reason == "dnf"`) are left alone.
+
+    ## Why is this bad?
+    A misspelled value never matches, so its branch is dead code and the value it meant to
+    catch — often the refusal — falls through to the default path.
+
+    ## Example
+    ```python
+    def check(resp):
+        if resp.stop_reason == "refused":
+            raise RuntimeError("refused")
+        return resp.content[0].text
+    ```
+
+    Use instead:
+    ```python
+    def check(resp):
+        if resp.stop_reason == "refusal":
+            raise RuntimeError("refused")
+        return resp.content[0].text
+    ```
+
+    ## Known limitations
+    The vocabulary is the union over every provider that uses the field name, so a value
+    valid for one provider is accepted for all. Values computed at run time are not judged.
+    """
+
+    code = "RFL007"
+    name = "unknown-stop-value"
+    summary = "A stop signal is compared with a value no provider emits"
+    pylint_id = "W9707"
+
+    def check_comparison(self, comparison: ComparisonFact, ctx: Context) -> None:
+        subject = comparison.subject
+        vocab = vocabulary(subject.signals, subject.case)
+        dispatch = comparison.dispatch
+        in_family = dispatch is not None and bool(dispatch.families)
+        for value in comparison.values:
+            if value.kind == "int":
+                continue
+            text = normalize(value.text, subject.case)
+            if text in vocab:
+                if self._never_matches(value, comparison, ctx):
+                    ctx.report(
+                        self,
+                        value.node,
+                        f"`{subject.text}` is an integer proto enum in the SDK this module "
+                        f"imports: comparing it with the string {value.text!r} is never true; "
+                        f"compare with `FinishReason.{value.text}` or `.name`",
+                    )
+                continue
+            suggestion = closest(text, vocab)
+            if not (in_family or suggestion):
+                continue
+            hint = f"; did you mean {suggestion!r}?" if suggestion else ""
+            ctx.report(
+                self,
+                value.node,
+                f"`{subject.text}` is compared with {value.text!r}, which no provider emits "
+                f"for `{subject.field}`{hint}",
+            )
+
+    @staticmethod
+    def _never_matches(value: Value, comparison: ComparisonFact, ctx: Context) -> bool:
+        subject = comparison.subject
+        if value.kind != "str" or subject.as_name:
+            return False
+        text = normalize(value.text, subject.case)
+        as_str = {s.provider for s in subject.signals if s.value_type == "str" and text in s.values}
+        as_int = {s.provider for s in subject.signals if s.value_type == "int_enum"}
+        identified = ctx.identified_providers
+        return bool(identified & as_int) and not identified & as_str

@@ -1,0 +1,35 @@
+"""RFL900 unparseable-file."""
+
+from __future__ import annotations
+
+from refusal_lint.rule import Rule
+
+
+class UnparseableFile(Rule):
+    """
+    ## What it does
+    Reports a file that cannot be read or parsed: a syntax error, bytes that do not decode
+    in the file's declared encoding, null bytes, or a file that cannot be opened. The
+    finding points at the error position; every other file is still checked.
+
+    ## Why is this bad?
+    A file the linter cannot parse is a file it cannot vouch for. Reporting it keeps a CI
+    gate from passing silently on code that was never analysed.
+
+    ## Example
+    ```python
+    def broken(:
+        pass
+    ```
+
+    Use instead:
+    ```python
+    def fixed():
+        pass
+    ```
+    """
+
+    code = "RFL900"
+    name = "unparseable-file"
+    summary = "A file cannot be read or parsed; it was not checked"
+    pylint_id = "E9790"

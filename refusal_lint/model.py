@@ -1,0 +1,291 @@
+"""What the engine knows about one module: imports, enums, constants, and how to read
+an expression as a stop-signal subject or a value."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from refusal_lint.catalog import Catalog, Signal
+from refusal_lint.facts import Subject, Value
+
+# Wrappers that keep a signal's identity: `str(x)`, `x.lower()`, `x.value`, `Reason(x)`.
+CASE_METHODS = {"lower": "lower", "casefold": "lower", "upper": "upper"}
+NEUTRAL_METHODS = frozenset({"strip", "rstrip", "lstrip"})
+NEUTRAL_ATTRS = frozenset({"value"})
+CONVERTERS = frozenset({"str", "cast"})
+ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "auto", "CaseInSensitiveEnum"})
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`a.b[0].c` as text for Name/Attribute/constant-Subscript chains, else None."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append("." + node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            key = node.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, (str, int)):
+                parts.append(f"[{key.value!r}]")
+            else:
+                parts.append("[]")
+            node = node.value
+        elif isinstance(node, ast.Call) and not node.args and not node.keywords:
+            inner = dotted(node.func)
+            if inner is None:
+                return None
+            parts.append("()")
+            return inner + "".join(reversed(parts))
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            return "".join(reversed(parts))
+        else:
+            return None
+
+
+def prefixes(node: ast.AST) -> list[str]:
+    """Texts of the objects a chain is read from: `a`, `a.b`, `a.b[0]` for `a.b[0].c`."""
+    found: list[str] = []
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+        text = dotted(node)
+        if text is not None:
+            found.append(text)
+    return found
+
+
+@dataclass
+class ModuleModel:
+    """Module-level knowledge gathered before the walk (top-level statements only)."""
+
+    catalog: Catalog
+    extra_fields: frozenset[str] = frozenset()
+    imports: dict[str, str] = field(default_factory=dict)  # local name -> dotted origin
+    imported_modules: set[str] = field(default_factory=set)
+    enums: dict[str, dict[str, str]] = field(default_factory=dict)  # class -> member -> value
+    constants: dict[str, str] = field(default_factory=dict)
+
+    # ---- module context -------------------------------------------------------------
+    def learn_module(self, tree: ast.Module) -> None:
+        for stmt in tree.body:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.learn_import(stmt)
+            elif isinstance(stmt, ast.ClassDef):
+                self._learn_enum(stmt)
+            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target, value = stmt.targets[0], stmt.value
+                if isinstance(target, ast.Name) and isinstance(value, ast.Constant):
+                    if isinstance(value.value, str):
+                        self.constants[target.id] = value.value
+
+    def learn_import(self, stmt: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                self.imported_modules.add(alias.name)
+                local = alias.asname or alias.name.split(".")[0]
+                self.imports[local] = alias.name if alias.asname else local
+            return
+        if stmt.level:  # relative imports name the project's own modules
+            return
+        module = stmt.module or ""
+        self.imported_modules.add(module)
+        for alias in stmt.names:
+            self.imported_modules.add(f"{module}.{alias.name}")
+            self.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
+
+    def _learn_enum(self, cls: ast.ClassDef) -> None:
+        base_names = {b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in cls.bases}
+        if not base_names & ENUM_BASES:
+            return
+        members: dict[str, str] = {}
+        for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                target = stmt.targets[0]
+                if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Constant):
+                    if isinstance(stmt.value.value, str):
+                        members[target.id] = stmt.value.value
+        if members:
+            self.enums[cls.name] = members
+
+    def resolve(self, text: str) -> str:
+        """Expand the first segment of a dotted name through the imports."""
+        head, _, rest = text.partition(".")
+        origin = self.imports.get(head)
+        if origin is None:
+            return text
+        return f"{origin}.{rest}" if rest else origin
+
+    def identified_providers(self) -> frozenset[str]:
+        """Providers whose SDK the module imports."""
+        found = set()
+        for provider in self.catalog.providers:
+            for root in provider.imports:
+                if any(m == root or m.startswith(root + ".") for m in self.imported_modules):
+                    found.add(provider.id)
+        return frozenset(found)
+
+    # ---- subjects ---------------------------------------------------------------------
+    def subject_of(self, node: ast.expr, aliases: dict[str, Subject]) -> Subject | None:
+        """The stop signal this expression reads, looking through wrappers and aliases."""
+        case: str | None = None
+        as_name = False
+        while True:
+            unwrapped = self._unwrap(node)
+            if unwrapped is None:
+                break
+            node, effect = unwrapped
+            if effect == "name":
+                as_name = True
+            elif effect in ("lower", "upper"):
+                case = case or effect
+        subject = self._direct_subject(node, aliases)
+        if subject is None:
+            return None
+        if case or as_name:
+            subject = Subject(
+                key=subject.key,
+                text=subject.text,
+                field=subject.field,
+                signals=subject.signals,
+                carriers=subject.carriers,
+                case=case or subject.case,
+                as_name=as_name or subject.as_name,
+            )
+        return subject
+
+    def _unwrap(self, node: ast.expr) -> tuple[ast.expr, str] | None:
+        if isinstance(node, ast.Await):
+            return node.value, ""
+        if isinstance(node, ast.Attribute) and node.attr in NEUTRAL_ATTRS:
+            return node.value, ""
+        if isinstance(node, ast.Attribute) and node.attr == "name":
+            return node.value, "name"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args:
+            method = node.func.attr
+            if method in CASE_METHODS:
+                return node.func.value, CASE_METHODS[method]
+            if method in NEUTRAL_METHODS:
+                return node.func.value, ""
+        if isinstance(node, ast.Call) and len(node.args) in (1, 2) and not node.keywords:
+            name = dotted(node.func)
+            if name is None:
+                return None
+            last = name.rsplit(".", 1)[-1]
+            if last in CONVERTERS or last in self.enums or last in self.catalog.enum_classes:
+                return node.args[-1], ""
+        return None
+
+    def _direct_subject(self, node: ast.expr, aliases: dict[str, Subject]) -> Subject | None:
+        if isinstance(node, ast.Name) and node.id in aliases:
+            return aliases[node.id]
+        path, base = self._access_path(node)
+        if not path:
+            return None
+        signals = self.catalog.signals_for_path(path)
+        if not signals and path[-1] in self.extra_fields:
+            signals = tuple(s for s in self.catalog.all_signals() if s.values)
+        if not signals:
+            return None
+        text = dotted(node) or ".".join(path)
+        carriers = {text, *prefixes(base)} if base is not None else {text}
+        if isinstance(node, ast.Name):
+            carriers = {text}
+        return Subject(
+            key=text, text=text, field=path[-1], signals=signals, carriers=frozenset(carriers)
+        )
+
+    def _access_path(self, node: ast.expr) -> tuple[tuple[str, ...], ast.expr | None]:
+        """Names along an access chain: `r.choices[0].get("finish_reason")` -> (..., finish_reason)."""
+        if isinstance(node, ast.Name):
+            return (node.id,), None
+        if isinstance(node, ast.Attribute):
+            return self._chain(node.value) + (node.attr,), node
+        if isinstance(node, ast.Subscript):
+            key = node.slice
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                return self._chain(node.value) + (key.value,), node
+            return self._chain(node.value) + ("[]",), node
+        if isinstance(node, ast.Call):
+            func = node.func
+            key_arg = node.args[0] if node.args else None
+            if isinstance(func, ast.Attribute) and func.attr == "get" and _is_str(key_arg):
+                assert isinstance(key_arg, ast.Constant)
+                return self._chain(func.value) + (key_arg.value,), node
+            if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
+                attr = node.args[1]
+                if _is_str(attr):
+                    assert isinstance(attr, ast.Constant)
+                    return self._chain(node.args[0]) + (attr.value,), node
+        return (), None
+
+    def _chain(self, node: ast.expr) -> tuple[str, ...]:
+        path, _ = self._access_path(node)
+        return path
+
+    # ---- values -------------------------------------------------------------------------
+    def value_of(self, node: ast.expr) -> Value | None:
+        """A literal, constant or enum member as the provider's spelling of a value."""
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return Value(node.value, node, "str")
+            if isinstance(node.value, int) and not isinstance(node.value, bool):
+                return Value(str(node.value), node, "int")
+            return None
+        if isinstance(node, ast.Attribute) and node.attr == "value":
+            inner = self.value_of(node.value)
+            return Value(inner.text, node, inner.kind, inner.enum_signal) if inner else None
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            return Value(self.constants[node.id], node, "str")
+        if isinstance(node, ast.Attribute):
+            return self._enum_member(node)
+        return None
+
+    def _enum_member(self, node: ast.Attribute) -> Value | None:
+        owner = dotted(node.value)
+        if owner is None:
+            return None
+        cls = owner.rsplit(".", 1)[-1]
+        member = node.attr
+        if cls in self.enums and member in self.enums[cls]:
+            return Value(self.enums[cls][member], node, "enum")
+        candidates = self.catalog.enum_classes.get(cls, ())
+        if not candidates:
+            return None
+        full = self.resolve(owner)
+        exact = [sig for path, sig in candidates if full == path or full.endswith("." + path)]
+        ordered = exact or [sig for path, sig in candidates if _same_tail(full, path)]
+        ordered = ordered or [sig for _, sig in candidates]
+        for signal in ordered:
+            value = signal.member_value(member)
+            if value is not None:
+                return Value(value, node, "enum", signal)
+        return Value(member, node, "enum", ordered[0])
+
+    def enum_signal_subject(self, value: Value, node: ast.expr) -> Subject | None:
+        """A subject implied by comparing an unknown expression with a provider enum member."""
+        if value.enum_signal is None:
+            return None
+        text = dotted(node)
+        if text is None:
+            return None
+        return Subject(
+            key=text,
+            text=text,
+            field=value.enum_signal.fields[0],
+            signals=(value.enum_signal,),
+            carriers=frozenset({text, *prefixes(node)}),
+        )
+
+
+def _is_str(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _same_tail(full: str, path: str) -> bool:
+    """`types.FinishReason` and `google.genai.types.FinishReason` share their last two names."""
+    return full.split(".")[-2:] == path.split(".")[-2:]
+
+
+def signal_vocabulary(signals: tuple[Signal, ...]) -> frozenset[str]:
+    return frozenset(v for s in signals for v in s.values)
