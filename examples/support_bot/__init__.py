@@ -1,0 +1,5 @@
+"""A small customer-support assistant that calls four LLM providers.
+
+It is the demo project for refusal-lint: some functions handle a model refusal
+properly, others contain the mistakes the linter exists to catch.
+"""
