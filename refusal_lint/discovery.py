@@ -1,0 +1,236 @@
+"""Which files `refusal-lint check PATH ...` lints.
+
+Directories are walked (symlinked directories are never followed, so no loops); `.py` and
+`.pyi` files are kept unless a built-in skip, an `exclude` pattern or a `.gitignore` says
+otherwise. Paths named on the command line are always linted, unless `force_exclude` and
+they (or a parent) match a built-in skip or an exclude pattern (the pre-commit case).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+# Never linted when reached by walking a directory: VCS data, virtualenvs, caches, build output.
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".refusal_lint_cache",
+        "node_modules",
+        "site-packages",
+    }
+)
+SKIP_SUFFIXES = (".egg-info",)
+
+
+class MissingPathError(FileNotFoundError):
+    """A path given on the command line does not exist."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"path does not exist: {path}")
+        self.path = path
+
+
+def missing_paths(paths: Iterable[Path]) -> list[Path]:
+    """The given paths that do not exist (checked up front: a typo is a usage error)."""
+    return [p for p in paths if not os.path.lexists(p)]
+
+
+def display_path(path: Path) -> str:
+    """`path` relative to the current directory when it lies below it, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def is_skipped_dir(path: Path) -> bool:
+    """A built-in skip: VCS, cache or build directory, or any virtualenv (has pyvenv.cfg)."""
+    name = path.name
+    return name in SKIP_DIRS or name.endswith(SKIP_SUFFIXES) or (path / "pyvenv.cfg").is_file()
+
+
+def _verdict(spec: pathspec.GitIgnoreSpec, relative: str) -> bool | None:
+    """True ignored, False re-included (`!pattern`), None no pattern matched."""
+    check = getattr(spec, "check_file", None)
+    if check is not None:  # pathspec >= 0.12
+        result: bool | None = check(relative).include
+        return result
+    verdict: bool | None = None
+    for pattern in spec.patterns:  # pathspec 0.11: last matching pattern wins
+        if pattern.include is not None and pattern.match_file(relative) is not None:
+            verdict = pattern.include
+    return verdict
+
+
+def _relative(path: Path, base: Path, is_dir: bool) -> str | None:
+    try:
+        relative = path.relative_to(base).as_posix()
+    except ValueError:
+        return None
+    return relative + "/" if is_dir and relative != "." else relative
+
+
+@dataclass
+class _Gitignores:
+    """The `.gitignore` files that apply below one top directory (nested ones included)."""
+
+    top: Path
+    specs: dict[Path, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
+
+    def _spec(self, directory: Path) -> pathspec.GitIgnoreSpec | None:
+        if directory not in self.specs:
+            try:
+                lines = (directory / ".gitignore").read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                lines = []
+            self.specs[directory] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        return self.specs[directory]
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        # The deepest .gitignore with a matching pattern decides (git's precedence).
+        directory = path.parent
+        while True:
+            spec = self._spec(directory)
+            relative = _relative(path, directory, is_dir)
+            if spec is not None and relative is not None:
+                verdict = _verdict(spec, relative)
+                if verdict is not None:
+                    return verdict
+            if directory == self.top or directory.parent == directory:
+                return False
+            directory = directory.parent
+
+
+def gitignore_top(path: Path, root: Path) -> Path:
+    """Outermost directory whose `.gitignore` applies to `path`: the git work tree's top,
+    else the project root if `path` is inside it, else `path` itself (its directory)."""
+    start = path if path.is_dir() else path.parent
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return root if start == root or root in start.parents else start
+
+
+@dataclass
+class _Walker:
+    root: Path
+    exclude: pathspec.GitIgnoreSpec
+    respect_gitignore: bool
+    on_error: Callable[[Path, OSError], None] | None
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        if is_dir and is_skipped_dir(path):
+            return True
+        relative = _relative(path, self.root, is_dir)
+        if relative is None:  # outside the project: name-only patterns still apply
+            relative = path.name + ("/" if is_dir else "")
+        return bool(_verdict(self.exclude, relative))
+
+    def force_excluded(self, path: Path) -> bool:
+        """An explicit path under --force-exclude: it or a parent inside the root excluded."""
+        is_dir = path.is_dir()
+        if self.excluded(path, is_dir):
+            return True
+        return any(
+            self.excluded(parent, True) for parent in path.parents if self.root in parent.parents
+        )
+
+    def walk(self, top: Path) -> Iterator[Path]:
+        gitignores = _Gitignores(gitignore_top(top, self.root)) if self.respect_gitignore else None
+        stack = [top]
+        while stack:
+            directory = stack.pop()
+            try:
+                with os.scandir(directory) as scan:
+                    entries = sorted(scan, key=lambda e: e.name, reverse=True)
+            except OSError as exc:
+                if self.on_error is not None:
+                    self.on_error(directory, exc)
+                continue
+            for entry in entries:
+                path = Path(entry.path)
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if entry.is_symlink() and not is_dir and not entry.is_file():
+                    continue  # a symlinked directory (never followed) or a broken link
+                if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
+                    continue
+                if self.excluded(path, is_dir):
+                    continue
+                if gitignores is not None and gitignores.ignored(path, is_dir):
+                    continue
+                if is_dir:
+                    stack.append(path)
+                else:
+                    yield path
+
+
+def is_force_excluded(
+    path: Path, *, root: Path, exclude: Sequence[str] = (), extend_exclude: Sequence[str] = ()
+) -> bool:
+    """Whether --force-exclude drops the explicit `path` (also used for --stdin-filename)."""
+    return _walker(root, exclude, extend_exclude).force_excluded(Path(os.path.abspath(path)))
+
+
+def _walker(
+    root: Path,
+    exclude: Sequence[str],
+    extend_exclude: Sequence[str],
+    respect_gitignore: bool = True,
+    on_error: Callable[[Path, OSError], None] | None = None,
+) -> _Walker:
+    return _Walker(
+        root=Path(os.path.abspath(root)),
+        exclude=pathspec.GitIgnoreSpec.from_lines([*exclude, *extend_exclude]),
+        respect_gitignore=respect_gitignore,
+        on_error=on_error,
+    )
+
+
+def iter_python_files(
+    paths: Sequence[Path],
+    *,
+    root: Path,
+    exclude: Sequence[str] = (),
+    extend_exclude: Sequence[str] = (),
+    respect_gitignore: bool = True,
+    force_exclude: bool = False,
+    on_error: Callable[[Path, OSError], None] | None = None,
+) -> Iterator[Path]:
+    """Every Python file to lint under `paths`, each once, in sorted order.
+
+    `exclude` / `extend_exclude` are gitignore-style patterns relative to `root` (both are
+    added to the built-in skips). A directory that cannot be listed is passed to `on_error`
+    and skipped. Raises `MissingPathError` for a path that does not exist.
+    """
+    walker = _walker(root, exclude, extend_exclude, respect_gitignore, on_error)
+    found: set[Path] = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            raise MissingPathError(given)
+        path = Path(os.path.abspath(given))
+        if force_exclude and walker.force_excluded(path):
+            continue
+        if path.is_dir():
+            found.update(walker.walk(path))
+        else:
+            found.add(path)
+    yield from sorted(found, key=lambda p: p.parts)
