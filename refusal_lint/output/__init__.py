@@ -1,0 +1,62 @@
+"""Report formats for `refusal-lint check`: full (default), concise, json, and statistics.
+
+Each format module has `render(report, style) -> str`; the CLI prints the result. Only the
+CLI imports this package: the engine and the plugin front ends never format output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from refusal_lint.finding import Finding
+
+FORMATS = ("full", "concise", "json")
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of one run: sorted findings plus the sources they point into."""
+
+    findings: Sequence[Finding]
+    # display filename -> source text, for the context lines of the full format
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Style:
+    """ANSI styling, a no-op unless colour is on (terminal and NO_COLOR unset)."""
+
+    color: bool = False
+
+    def __call__(self, text: str, **styles: Any) -> str:
+        return click.style(text, **styles) if self.color else text
+
+
+def summary(findings: Sequence[Finding]) -> str:
+    """`Found N problems.` plus the fixable count, or `All checks passed!`."""
+    if not findings:
+        return "All checks passed!"
+    count = len(findings)
+    lines = [f"Found {count} problem{'' if count == 1 else 's'}."]
+    fixable = sum(1 for f in findings if f.fix is not None)
+    if fixable:
+        lines.append(f"[*] {fixable} fixable with --fix.")
+    return "\n".join(lines)
+
+
+def header(finding: Finding, style: Style) -> str:
+    """`path:line:col: CODE [*] message` with a 1-based column."""
+    fix = "[*] " if finding.fix is not None else ""
+    location = style(f"{finding.filename}:{finding.line}:{finding.col + 1}:", bold=True)
+    return f"{location} {style(finding.code, fg='red', bold=True)} {fix}{finding.message}"
+
+
+def renderer(name: str) -> Callable[[Report, Style], str]:
+    """The `render` function of the format called `name` (one of FORMATS)."""
+    from refusal_lint.output import concise, full, json
+
+    return {"full": full.render, "concise": concise.render, "json": json.render}[name]
