@@ -1,0 +1,299 @@
+"""The `refusal-lint` command: `check`, `rule`, `rules`.
+
+Exit codes: 0 no findings (or --exit-zero), 1 findings, 2 usage / config / internal error
+(one `refusal-lint: error: ...` line on stderr naming the problem).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import os
+import sys
+import tokenize
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from refusal_lint import __version__, api
+from refusal_lint.config import ConfigError, ProjectConfig, ignored_codes, load_settings
+from refusal_lint.discovery import (
+    display_path,
+    is_force_excluded,
+    iter_python_files,
+    missing_paths,
+)
+from refusal_lint.finding import Finding
+from refusal_lint.output import FORMATS, Report, Style, renderer, summary
+from refusal_lint.output import stats as stats_output
+from refusal_lint.registry import all_rules, get_rule
+from refusal_lint.settings import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+BUG_REPORT_URL = "https://github.com/refusal-lint/refusal-lint/issues"
+STDIN = "-"
+
+
+class UsageFailure(click.ClickException):
+    """A usage, config or internal error: exit 2 with `refusal-lint: error: ...`."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"refusal-lint: error: {self.format_message()}", err=True)
+
+
+def _guard(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn config errors and unexpected exceptions into exit 2 with a one-line message."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            raise UsageFailure(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click reports these itself (a closed pipe exits quietly)
+        except Exception as exc:
+            if os.environ.get("REFUSAL_LINT_DEBUG"):
+                raise
+            raise UsageFailure(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                f"This is a bug in refusal-lint; please report it at {BUG_REPORT_URL} with the "
+                "command and the file that triggered it (REFUSAL_LINT_DEBUG=1 shows the traceback)."
+            ) from exc
+
+    return wrapper
+
+
+def _warn(message: str) -> None:
+    click.echo(f"refusal-lint: warning: {message}", err=True)
+
+
+def _warn_unlistable(path: Path, exc: OSError) -> None:
+    _warn(f"cannot read directory {display_path(path)}: {exc.strerror or exc}")
+
+
+def _selectors(values: tuple[str, ...]) -> list[str] | None:
+    """Repeatable, comma-separated option values; None when the option was not given."""
+    if not values:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _decode(data: bytes) -> str:
+    """Source text for context lines; never fails (the engine reports real decode errors)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    except (SyntaxError, LookupError):
+        return data.decode("utf-8", errors="replace")
+
+
+@dataclass
+class _Run:
+    """One `check` run: lints sources and collects findings and context."""
+
+    settings: Settings
+    project: ProjectConfig
+    findings: list[Finding]
+    sources: dict[str, str]
+
+    def lint(self, data: bytes, display: str, path: Path | None) -> None:
+        found = api.check_bytes(data, display, self.settings)
+        if path is not None and found:
+            ignored = ignored_codes(path, self.settings, self.project.root)
+            found = [f for f in found if f.code not in ignored]
+        if found:
+            self.findings.extend(found)
+            self.sources[display] = _decode(data)
+
+    def lint_file(self, path: Path) -> None:
+        display = display_path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.unreadable(display, path, exc)
+            return
+        self.lint(data, display, path)
+
+    def unreadable(self, display: str, path: Path, exc: OSError) -> None:
+        code, name = api.UNPARSEABLE
+        if code in self.settings.enabled and code not in ignored_codes(
+            path, self.settings, self.project.root
+        ):
+            reason = exc.strerror or str(exc)
+            message = f"cannot read file: {reason}"
+            self.findings.append(Finding(display, 1, 0, code, name, message, 1, 0))
+
+
+def _config_start(paths: Sequence[str], stdin_filename: str | None) -> Path:
+    """Where the config search starts: the common directory of the paths (black's rule)."""
+    named = [p for p in paths if p != STDIN]
+    if stdin_filename is not None:
+        named.append(stdin_filename)
+    if not named:
+        return Path.cwd()
+    return Path(os.path.commonpath([os.path.abspath(p) for p in named]))
+
+
+def _print_report(run: _Run, fmt: str, *, statistics: bool, quiet: bool) -> None:
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    style = Style(color=color)
+    findings = sorted(run.findings)
+    if statistics:
+        text = stats_output.render(findings, style, as_json=fmt == "json")
+    else:
+        text = renderer(fmt)(Report(findings, run.sources), style)
+    if text:
+        click.echo(text, color=color)
+    if fmt != "json" and not quiet:
+        if findings and not statistics and fmt == "full":
+            click.echo("")
+        click.echo(summary(findings), color=color)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__, "--version", prog_name="refusal-lint", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """Find code that silently treats an LLM refusal as an answer."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rules to enable (codes, prefixes, names, ALL); replaces the config's.",
+)
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option("--output-format", type=click.Choice(FORMATS), default="full", show_default=True)
+@click.option("--statistics", is_flag=True, help="Show counts per rule instead of findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this config file.",
+)
+@click.option("--isolated", is_flag=True, help="Ignore all config files.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or warnings.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache (no cache yet).")
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply exclusions to paths given explicitly too (default: config's force-exclude).",
+)
+@click.option("--stdin-filename", help="File name to report (and match config against) for '-'.")
+@_guard
+def check(
+    paths: tuple[str, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    output_format: str,
+    statistics: bool,
+    exit_zero: bool,
+    config_file: Path | None,
+    isolated: bool,
+    quiet: bool,
+    no_cache: bool,
+    force_exclude: bool | None,
+    stdin_filename: str | None,
+) -> None:
+    """Lint PATHS (files or directories; default '.', '-' reads stdin)."""
+    paths = paths or (".",)
+    missing = missing_paths(Path(p) for p in paths if p != STDIN)
+    if missing:
+        raise UsageFailure(f"path does not exist: {missing[0]}")
+    settings, project = load_settings(
+        _config_start(paths, stdin_filename),
+        config_file=config_file,
+        isolated=isolated,
+        select=_selectors(select),
+        extend_select=_selectors(extend_select),
+        ignore=_selectors(ignore),
+        force_exclude=force_exclude,
+    )
+    run = _Run(settings, project, [], {})
+    files = list(
+        iter_python_files(
+            [Path(p) for p in paths if p != STDIN],
+            root=project.root,
+            exclude=project.exclude,
+            extend_exclude=project.extend_exclude,
+            respect_gitignore=project.respect_gitignore,
+            force_exclude=project.force_exclude,
+            on_error=None if quiet else _warn_unlistable,
+        )
+    )
+    for path in files:
+        run.lint_file(path)
+    linted = len(files) + _lint_stdin(run, paths, stdin_filename)
+    if not linted and not quiet:
+        _warn("no Python files found")
+    _print_report(run, output_format, statistics=statistics, quiet=quiet)
+    sys.exit(1 if run.findings and not exit_zero else 0)
+
+
+def _excluded(path: Path, cfg: ProjectConfig) -> bool:
+    return is_force_excluded(
+        path, root=cfg.root, exclude=cfg.exclude, extend_exclude=cfg.extend_exclude
+    )
+
+
+def _lint_stdin(run: _Run, paths: Sequence[str], stdin_filename: str | None) -> int:
+    """Lint stdin if '-' was given; 1 if it was linted, 0 otherwise."""
+    if STDIN not in paths:
+        return 0
+    path = Path(stdin_filename) if stdin_filename else None
+    if path is not None and run.project.force_exclude and _excluded(path, run.project):
+        return 0
+    data = click.get_binary_stream("stdin").read()
+    run.lint(data, display_path(path) if path else STDIN, path)
+    return 1
+
+
+@cli.command()
+@click.argument("code_or_name")
+@_guard
+def rule(code_or_name: str) -> None:
+    """Print the documentation of one rule (by code or name)."""
+    found = get_rule(code_or_name)
+    if found is None:
+        raise UsageFailure(f"unknown rule {code_or_name!r} (`refusal-lint rules` lists them)")
+    click.echo(f"# {found.name} ({found.code})\n\n{found.docs()}")
+
+
+@cli.command()
+@click.option(
+    "--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@_guard
+def rules(output_format: str) -> None:
+    """List every rule with its default state."""
+    rows = [
+        {"code": r.code, "name": r.name, "summary": r.summary, "default": r.default_enabled}
+        for r in all_rules()
+    ]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    width = max((len(str(row["name"])) for row in rows), default=4)
+    click.echo(f"{'CODE':<7} {'NAME':<{width}} {'DEFAULT':<7} SUMMARY")
+    for row in rows:
+        state = "on" if row["default"] else "off"
+        click.echo(f"{row['code']:<7} {row['name']:<{width}} {state:<7} {row['summary']}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (`refusal-lint`, `python -m refusal_lint`)."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="refusal-lint")
