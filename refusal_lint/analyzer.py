@@ -24,7 +24,7 @@ from refusal_lint.facts import (
     Value,
 )
 from refusal_lint.families import fit_families
-from refusal_lint.loudness import is_loud_body, is_trivially_silent
+from refusal_lint.loudness import is_loud_body, is_loud_path, is_translation, is_trivially_silent
 from refusal_lint.model import ModuleModel, dotted
 from refusal_lint.settings import Settings
 
@@ -40,6 +40,7 @@ class Continuation:
     stmts: list[ast.stmt]
     parent: Continuation | None = None
     loop: bool = False  # the end of a loop body goes back to the loop header
+    after_loop: Continuation | None = None  # where `break` goes, inside a loop body
 
     def first_block(self) -> list[ast.stmt]:
         """The next statements to run, or [] if control leaves the function or loops."""
@@ -49,6 +50,15 @@ class Continuation:
                 return node.stmts
             if node.loop:
                 return []
+            node = node.parent
+        return []
+
+    def break_target(self) -> list[ast.stmt]:
+        """The statements a `break` here continues with."""
+        node: Continuation | None = self
+        while node is not None:
+            if node.loop:
+                return node.after_loop.first_block() if node.after_loop else []
             node = node.parent
         return []
 
@@ -130,7 +140,8 @@ class Analyzer:
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             self._record_alias(stmt)
         for body, loop in _child_blocks(stmt):
-            self._visit_block(body, Continuation([], loop=True) if loop else rest)
+            inner = Continuation([], loop=True, after_loop=rest) if loop else rest
+            self._visit_block(body, inner)
 
     def _close_scope(self, scope: Scope) -> None:
         by_key: dict[str, list[Dispatch]] = {}
@@ -139,9 +150,7 @@ class Analyzer:
         for group in by_key.values():
             for dispatch in group:
                 others = [d for d in group if d is not dispatch]
-                dispatch.handled_elsewhere = frozenset(
-                    v for d in others for b in d.branches if not b.negated for v in b.values
-                )
+                dispatch.handled_elsewhere = frozenset(v for d in others for v in d.handled_values)
 
     # ---- aliases and asserts ------------------------------------------------------------
     def _record_alias(self, stmt: ast.Assign | ast.AnnAssign) -> None:
@@ -161,6 +170,7 @@ class Analyzer:
             field=subject.field,
             signals=subject.signals,
             carriers=subject.carriers | {name},
+            names=subject.names | {name},
             case=subject.case,
             as_name=subject.as_name,
         )
@@ -257,17 +267,18 @@ class Analyzer:
                         if later_default is not None:
                             default_body = later_default
                             break
+        rest = Continuation(stmts[last + 1 :], outer)
         branches: list[Branch] = []
         default: Branch | None = None
         for node, test, body in arms:
             values, negated, partial = self._route(test, subject.key)
-            branch = self._branch(node, body, values, negated, partial, subject)
+            branch = self._branch(node, body, values, negated, partial, subject, rest)
             branches.append(branch)
             if negated and not partial and default is None:
                 default = branch
         if default_body is not None:
-            default = self._branch(members[-1], default_body, frozenset(), False, False, subject)
-            default.node = _else_anchor(members[-1])
+            anchor = _else_anchor(members[-1])
+            default = self._branch(anchor, default_body, frozenset(), False, False, subject, rest)
         dispatch = Dispatch(
             node=self._report_node(arms, subject.key),
             kind="if",
@@ -275,9 +286,9 @@ class Analyzer:
             branches=branches,
             default=default,
         )
+        dispatch.translation = is_translation(dispatch)
         if default is None:
-            rest = Continuation(stmts[last + 1 :], outer)
-            dispatch.continuation_loud = self._loud(rest.first_block(), subject)
+            dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         self._register(dispatch, [test for _, test, _ in arms])
 
     def _dispatch_from_match(self, stmt: ast.Match, rest: Continuation) -> None:
@@ -295,7 +306,7 @@ class Analyzer:
         for case, (values, is_default) in routes:
             partial = case.guard is not None
             texts = frozenset(v.text for v in values)
-            branch = self._branch(case.pattern, case.body, texts, False, partial, subject)
+            branch = self._branch(case.pattern, case.body, texts, False, partial, subject, rest)
             if is_default and not partial:
                 default = default or branch
             else:
@@ -303,8 +314,9 @@ class Analyzer:
         if not any(b.values for b in branches):
             return
         dispatch = Dispatch(stmt, "match", subject, branches, default=default)
+        dispatch.translation = is_translation(dispatch)
         if default is None:
-            dispatch.continuation_loud = self._loud(rest.first_block(), subject)
+            dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         for case, (values, _) in routes:
             if values:
                 fact = ComparisonFact(case.pattern, subject, tuple(values), dispatch)
@@ -386,8 +398,8 @@ class Analyzer:
             union = frozenset(v for p in matched for v in p[0])
             negated = [p for p in matched if p[1]]
             if isinstance(test.op, ast.Or):
-                if negated:
-                    return None
+                if negated:  # `a or r != "x"`: "x" skips the body only when `a` is false
+                    return frozenset(v for p in negated for v in p[0]), True, True
                 return union, False, any(p[2] for p in matched)
             if len(negated) == len(matched):
                 return union, True, len(matched) < len(parts)
@@ -403,6 +415,7 @@ class Analyzer:
         negated: bool,
         partial: bool,
         subject: Subject,
+        rest: Continuation,
     ) -> Branch:
         return Branch(
             node=node,
@@ -410,12 +423,26 @@ class Analyzer:
             values=values - {"None"},
             negated=negated,
             partial=partial,
-            loud=self._loud(body, subject),
+            loud=self._path_loud(body, subject, rest),
             trivially_silent=is_trivially_silent(body),
         )
 
+    def _path_loud(self, body: list[ast.stmt], subject: Subject, rest: Continuation) -> bool:
+        """Loudness of the path a branch starts: its body, then wherever control goes next."""
+        if self._loud(body, subject):
+            return True
+        last = body[-1] if body else None
+        if isinstance(last, ast.Break):
+            return self._loud_path(rest.break_target(), subject)
+        if isinstance(last, (ast.Return, ast.Raise, ast.Continue)):
+            return False
+        return self._loud_path(rest.first_block(), subject)
+
+    def _loud_path(self, stmts: list[ast.stmt], subject: Subject) -> bool:
+        return is_loud_path(stmts, subject, self.settings.loud_calls)
+
     def _loud(self, body: list[ast.stmt], subject: Subject) -> bool:
-        return is_loud_body(body, subject.carriers, self.settings.loud_calls)
+        return is_loud_body(body, subject, self.settings.loud_calls)
 
     def _record_refusal_checks(
         self, arms: list[tuple[ast.AST, ast.expr, list[ast.stmt]]], default: list[ast.stmt] | None
@@ -472,6 +499,7 @@ class Analyzer:
         )
         dispatch.families = fit.families
         dispatch.refusal_values = fit.refusal_values
+        dispatch.family_refusals = fit.family_refusals
         dispatch.no_refusal_family = fit.no_refusal_family
 
 

@@ -33,6 +33,7 @@ class Signal:
 
     provider: str
     provider_name: str
+    family: str  # short vocabulary name for messages ("Anthropic", "OpenAI-compatible")
     name: str
     fields: tuple[str, ...]
     value_type: str
@@ -132,6 +133,18 @@ class Catalog:
         names.update(key[-1] for key in self.by_dotted_field)
         return frozenset(names)
 
+    def known_anywhere(self, value: str) -> bool:
+        """Whether any provider emits this value for any field (case-insensitive)."""
+        return value.lower() in self.all_values_lower
+
+    @property
+    def all_values_lower(self) -> frozenset[str]:
+        cached: frozenset[str] | None = self.__dict__.get("_all_values_lower")
+        if cached is None:
+            cached = frozenset(v.lower() for s in self.all_signals() for v in s.values)
+            object.__setattr__(self, "_all_values_lower", cached)
+        return cached
+
     def all_signals(self) -> Iterator[Signal]:
         for provider in self.providers:
             yield from provider.signals
@@ -209,8 +222,9 @@ def _provider(data: dict[str, Any], filename: str) -> Provider:
     if not isinstance(provider_id, str):
         raise CatalogError(f"{filename}: missing `id`")
     display = str(data.get("display_name", provider_id))
+    family = str(data.get("family", display))
     signals = tuple(
-        _signal(raw, provider_id, display, f"{filename} signal {i}")
+        _signal(raw, provider_id, display, family, f"{filename} signal {i}")
         for i, raw in enumerate(data.get("signals", []))
     )
     presence = data.get("presence", [])
@@ -233,11 +247,12 @@ def _provider(data: dict[str, Any], filename: str) -> Provider:
     )
 
 
-def _signal(raw: dict[str, Any], provider: str, display: str, where: str) -> Signal:
+def _signal(raw: dict[str, Any], provider: str, display: str, family: str, where: str) -> Signal:
     groups = {g: _strings(raw, g, where) for g in VALUE_GROUPS if g in raw}
     return Signal(
         provider=provider,
         provider_name=display,
+        family=family,
         name=str(raw.get("name", "")),
         fields=_strings(raw, "fields", where),
         value_type=str(raw.get("value_type", "str")),

@@ -38,8 +38,9 @@ def run_rules(
     rules = enabled_rules(settings)
     if not rules:
         return []
-    facts = Analyzer(tree, catalog or load_catalog(), settings).run()
-    ctx = Context(filename, is_test_file(filename), facts.identified)
+    catalog = catalog or load_catalog()
+    facts = Analyzer(tree, catalog, settings).run()
+    ctx = Context(filename, is_test_file(filename), catalog, facts.identified)
     _dispatch_facts(rules, facts, ctx)
     return ctx.findings
 

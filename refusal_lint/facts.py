@@ -12,6 +12,9 @@ from refusal_lint.catalog import Signal
 class Subject:
     """An expression that reads a stop signal, e.g. `resp.choices[0].finish_reason`.
 
+    `signal_texts` are spellings of the signal itself (storing one carries it on);
+    `carriers` add the objects it was read from (returning one carries it on).
+
     `key` groups reads of the same signal (an alias and its source share it); `carriers`
     are the texts of expressions that carry the signal onward when returned or stored
     (the signal itself, the objects it was read from, and alias names).
@@ -22,8 +25,13 @@ class Subject:
     field: str
     signals: tuple[Signal, ...]
     carriers: frozenset[str]
+    names: frozenset[str] = frozenset()  # local names bound to the signal itself
     case: str | None = None  # "lower" / "upper" when the read is case-folded
     as_name: bool = False  # `.name` of an int enum: compared with strings legitimately
+
+    @property
+    def signal_texts(self) -> frozenset[str]:
+        return self.names | {self.key}
 
 
 @dataclass(frozen=True)
@@ -72,17 +80,39 @@ class Dispatch:
     continuation_loud: bool = False  # the success path after a dispatch without default
     families: tuple[Signal, ...] = ()
     no_refusal_family: bool = False  # an identified family that has no refusal value
-    refusal_values: tuple[str, ...] = ()
+    refusal_values: tuple[str, ...] = ()  # union over the families, most shared first
+    family_refusals: tuple[tuple[str, ...], ...] = ()  # each family's own refusal values
     handled_elsewhere: frozenset[str] = frozenset()  # refusal values handled in the scope
+    # Every value branch only returns / assigns a constant of another vocabulary: a
+    # translation table in code (rule-semantics 14), judged by RFL006, not as a dispatch.
+    translation: bool = False
 
     @property
     def handled_values(self) -> frozenset[str]:
-        return frozenset(v for b in self.branches if not b.negated for v in b.values)
+        """Values routed somewhere on purpose: to a branch body, or past a guard that names
+        them (`if r != "refusal": return` hands refusal to the code after it)."""
+        return frozenset(v for b in self.branches for v in b.values)
 
     @property
     def missing_refusal(self) -> tuple[str, ...]:
+        """Refusal values with no branch, for the family that comes closest to covering them.
+
+        Where several families fit, covering any one of them counts (so `content_filter`
+        covers OpenAI even though LiteLLM also has `guardrail_intervened`).
+        """
         handled = self.handled_values | self.handled_elsewhere
-        return tuple(v for v in self.refusal_values if v not in handled)
+        gaps = [tuple(v for v in family if v not in handled) for family in self.family_refusals]
+        if not gaps:
+            return ()
+        fewest = min(len(gap) for gap in gaps)
+        closest = {v for gap in gaps if len(gap) == fewest for v in gap}
+        return tuple(v for v in self.refusal_values if v in closest)
+
+    @property
+    def handles_refusal(self) -> bool:
+        """Some branch (here or in the same scope) takes at least one refusal value."""
+        handled = self.handled_values | self.handled_elsewhere
+        return any(v in handled for v in self.refusal_values)
 
     @property
     def refusal_branches(self) -> list[Branch]:

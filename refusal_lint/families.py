@@ -19,6 +19,7 @@ from refusal_lint.catalog import Signal
 class Fit:
     families: tuple[Signal, ...]
     refusal_values: tuple[str, ...]
+    family_refusals: tuple[tuple[str, ...], ...]
     no_refusal_family: bool
 
 
@@ -55,7 +56,7 @@ def fit_families(
         if hits:
             scored.append((hits, signal))
     if not scored:
-        return Fit((), (), False)
+        return Fit((), (), (), False)
     best = max(h for h, _ in scored)
     fitting = [s for h, s in scored if h == best]
     named = [s for s in fitting if s.provider in identified]
@@ -73,9 +74,15 @@ def fit_families(
             key = normalize(value, case)
             counts[key] = counts.get(key, 0) + 1
     refusal = sorted(counts, key=lambda v: -counts[v])
+    extra = [normalize(v, case) for v in extra_refusal if normalize(v, case) not in counts]
+    per_family = tuple(
+        tuple(normalize(v, case) for v in signal.refusal) + tuple(extra)
+        for signal in fitting
+        if signal.refusal
+    )
     if refusal:
-        refusal += [normalize(v, case) for v in extra_refusal if normalize(v, case) not in counts]
-    return Fit(tuple(fitting), tuple(refusal), no_refusal)
+        refusal += extra
+    return Fit(tuple(fitting), tuple(refusal), per_family, no_refusal)
 
 
 def closest(value: str, vocab: dict[str, str]) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from refusal_lint.facts import Dispatch, Subject
 from refusal_lint.model import dotted
 
 LOUD_LOG_METHODS = frozenset({"warning", "warn", "error", "exception", "critical", "fatal"})
@@ -58,44 +59,95 @@ def is_quiet_call(call: ast.Call) -> bool:
     return method in QUIET_LOG_METHODS and _looks_like_logger(receiver)
 
 
-def carries(expr: ast.AST | None, carriers: frozenset[str]) -> bool:
-    """True if `expr` contains the signal, or an object it came from, as a whole value."""
+def carries(expr: ast.AST | None, carriers: frozenset[str], signal: frozenset[str] = frozenset()) -> bool:
+    """True if `expr` hands on a carrier as a whole value.
+
+    Containers, constructor calls (`Result(text, reason)`) and `await` keep what they
+    hold; any other call transforms its arguments, so only the signal itself (`signal`)
+    passed to it still carries (`str(reason)`, `normalize(reason)`).
+    """
     if expr is None:
         return False
-    for node in ast.walk(expr):
+    stack: list[ast.AST] = [expr]
+    while stack:
+        node = stack.pop()
         text = dotted(node) if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) else None
-        if text is not None and text in carriers and not _is_read_through(node, expr):
-            return True
+        if text is not None:
+            if text in carriers or text in signal:
+                return True
+            if isinstance(node, ast.Attribute) and node.attr in ("value", "name"):
+                stack.append(node.value)
+            continue
+        if isinstance(node, ast.Call):
+            if _is_constructor(node):
+                stack.extend([*node.args, *(k.value for k in node.keywords)])
+            elif signal:
+                args = [*node.args, *(k.value for k in node.keywords)]
+                if isinstance(node.func, ast.Attribute):
+                    args.append(node.func.value)  # `reason.lower()`
+                stack.extend(a for a in args if carries(a, signal))
+            continue
+        stack.extend(ast.iter_child_nodes(node))
     return False
 
 
-def _is_read_through(node: ast.AST, root: ast.AST) -> bool:
-    """Whether `node` is only the object of a longer read (`resp` in `resp.content`)."""
-    for parent in ast.walk(root):
-        if isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is node:
-            if isinstance(parent, ast.Attribute) and parent.attr in ("value", "name"):
-                return False
-            return True
-    return False
+def _is_constructor(call: ast.Call) -> bool:
+    name = dotted(call.func)
+    last = name.rsplit(".", 1)[-1] if name else ""
+    return last[:1].isupper() or last in ("dict", "tuple", "list")
 
 
-def is_loud_body(stmts: list[ast.stmt], carriers: frozenset[str], loud_calls: tuple[str, ...]) -> bool:
-    """Raises, warns/alerts, or returns/yields/stores/passes on the signal."""
+def is_loud_body(stmts: list[ast.stmt], subject: Subject, loud_calls: tuple[str, ...]) -> bool:
+    """Raises, warns/alerts, returns/yields the signal or its response, or stores the signal."""
     for node in walk_body(stmts):
         if isinstance(node, ast.Raise):
             return True
-        if isinstance(node, ast.Call):
-            if is_loud_call(node, loud_calls):
-                return True
-            if not is_quiet_call(node) and any(
-                carries(arg, carriers) for arg in [*node.args, *(k.value for k in node.keywords)]
-            ):
-                return True
-        if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and carries(node.value, carriers):
+        if isinstance(node, ast.Call) and is_loud_call(node, loud_calls):
             return True
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and carries(node.value, carriers):
+        if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and carries(
+            node.value, subject.carriers, subject.signal_texts
+        ):
+            return True
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and _stores(node, subject):
             return True
     return False
+
+
+def is_loud_path(stmts: list[ast.stmt], subject: Subject, loud_calls: tuple[str, ...]) -> bool:
+    """Loudness of straight-line code: what runs unconditionally before a branch or return.
+
+    The success path after a dispatch is judged this way: a `raise` inside a later
+    `if not text:` does not make the path a refusal takes loud.
+    """
+    for stmt in stmts:
+        if isinstance(stmt, ast.Raise):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            if is_loud_call(stmt.value, loud_calls):
+                return True
+            continue
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            if _stores(stmt, subject):
+                return True
+            continue
+        if isinstance(stmt, ast.Return) or (
+            isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom))
+        ):
+            value = stmt.value.value if isinstance(stmt, ast.Expr) else stmt.value  # type: ignore[union-attr]
+            return carries(value, subject.carriers, subject.signal_texts)
+        if isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom)):
+            continue
+        return False
+    return False
+
+
+def _stores(node: ast.Assign | ast.AnnAssign | ast.AugAssign, subject: Subject) -> bool:
+    """Storing the signal anywhere, or its response into an object or container."""
+    if carries(node.value, subject.signal_texts, subject.signal_texts):
+        return True
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    into_object = any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets)
+    return into_object and carries(node.value, subject.carriers, subject.signal_texts)
 
 
 def is_trivially_silent(stmts: list[ast.stmt]) -> bool:
@@ -136,3 +188,68 @@ def is_empty_constant(expr: ast.expr) -> bool:
     if isinstance(expr, ast.Call) and not expr.args and not expr.keywords:
         return dotted(expr.func) in ("list", "dict", "tuple", "set", "str")
     return False
+
+
+def is_translation(dispatch: Dispatch) -> bool:
+    """Every value branch only returns (or assigns to one name) a constant.
+
+    Other branches may also pass the subject through unchanged, raise or log; a branch that
+    returns anything else (the output, an object, a call) makes the dispatch a real one.
+    """
+    targets: set[str] = set()
+    value_branches = [b for b in dispatch.branches if b.values and not b.negated]
+    if not value_branches:
+        return False
+    for branch in value_branches:
+        constant = _constant_result(branch.body, targets)
+        if not constant:
+            return False
+    others = [b for b in dispatch.branches if b not in value_branches]
+    if dispatch.default is not None:
+        others.append(dispatch.default)
+    return all(_translation_default(b.body, targets, dispatch.subject) for b in others)
+
+
+def _constant_result(body: list[ast.stmt], targets: set[str]) -> bool:
+    if len(body) != 1:
+        return False
+    stmt = body[0]
+    if isinstance(stmt, ast.Return):
+        return stmt.value is not None and _is_constant_value(stmt.value)
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = dotted(stmt.targets[0])
+        if target is None or (targets and target not in targets):
+            return False
+        targets.add(target)
+        return _is_constant_value(stmt.value)
+    return False
+
+
+def _is_constant_value(expr: ast.expr) -> bool:
+    """A string literal or an enum member (`Reason.STOP`)."""
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, str)
+    name = dotted(expr)
+    if name is None or "." not in name:
+        return False
+    owner, _, member = name.rpartition(".")
+    return owner.rsplit(".", 1)[-1][:1].isupper() and (member.isupper() or member[:1].isupper())
+
+
+def _translation_default(body: list[ast.stmt], targets: set[str], subject: Subject) -> bool:
+    if _constant_result(body, targets) or is_trivially_silent(body):
+        return True
+    if all(isinstance(s, ast.Raise) or _is_log_stmt(s) for s in body):
+        return True
+    last = body[-1] if body else None
+    if isinstance(last, ast.Return):
+        return carries(last.value, subject.signal_texts, subject.signal_texts)
+    if isinstance(last, ast.Assign):
+        return carries(last.value, subject.signal_texts, subject.signal_texts)
+    return False
+
+
+def _is_log_stmt(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and (
+        is_quiet_call(stmt.value) or is_loud_call(stmt.value, ())
+    )

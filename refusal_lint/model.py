@@ -149,6 +149,7 @@ class ModuleModel:
                 field=subject.field,
                 signals=subject.signals,
                 carriers=subject.carriers,
+                names=subject.names,
                 case=case or subject.case,
                 as_name=as_name or subject.as_name,
             )

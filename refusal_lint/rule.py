@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from refusal_lint.finding import Finding
 
 if TYPE_CHECKING:
+    from refusal_lint.catalog import Catalog
     from refusal_lint.facts import AssertFact, ComparisonFact, Dispatch, RefusalCheck
 
 
@@ -60,13 +61,22 @@ class Context:
     """Per-file reporting surface handed to rules."""
 
     def __init__(
-        self, filename: str, is_test_file: bool, identified: frozenset[str] = frozenset()
+        self,
+        filename: str,
+        is_test_file: bool,
+        catalog: Catalog,
+        identified: frozenset[str] = frozenset(),
     ) -> None:
         self.filename = filename
         self.is_test_file = is_test_file
+        self.catalog = catalog
         # Providers whose SDK the module imports (catalog ids).
         self.identified_providers = identified
         self.findings: list[Finding] = []
+
+    def catalog_knows(self, value: str) -> bool:
+        """Whether any provider emits `value` for any field (case-insensitive)."""
+        return self.catalog.known_anywhere(value)
 
     def report(self, rule: Rule | type[Rule], node: ast.AST, message: str) -> None:
         """Record a finding for `rule` spanning `node`."""

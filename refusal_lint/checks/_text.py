@@ -18,7 +18,7 @@ def format_values(values: Sequence[str]) -> str:
 
 def family_names(dispatch: Dispatch) -> str:
     """The providers whose vocabulary the dispatch speaks, shortened past two."""
-    names = list(dict.fromkeys(s.provider_name for s in dispatch.families))
+    names = list(dict.fromkeys(s.family for s in dispatch.families if s.refusal))
     if len(names) > 2:
         return f"{names[0]} / {names[1]} / …"
     return " / ".join(names)

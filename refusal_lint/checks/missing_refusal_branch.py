@@ -66,12 +66,12 @@ class MissingRefusalBranch(Rule):
     pylint_id = "W9701"
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
-        if not dispatch.refusal_values or dispatch.no_refusal_family:
+        if dispatch.translation or not dispatch.refusal_values or dispatch.no_refusal_family:
             return
         missing = dispatch.missing_refusal
         if not missing:
             return
-        handled_some = len(missing) < len(dispatch.refusal_values)
+        handled_some = dispatch.handles_refusal
         if dispatch.default is not None:
             if dispatch.default.loud or handled_some:
                 return  # loud: fine (RFL009); partly handled: RFL002 reports the default

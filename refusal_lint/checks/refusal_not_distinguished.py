@@ -45,9 +45,9 @@ class RefusalNotDistinguished(Rule):
     pylint_id = "W9709"
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
-        if not dispatch.refusal_values or dispatch.no_refusal_family:
+        if dispatch.translation or not dispatch.refusal_values or dispatch.no_refusal_family:
             return
-        if len(dispatch.missing_refusal) < len(dispatch.refusal_values):
+        if dispatch.handles_refusal:
             return
         loud = dispatch.default.loud if dispatch.default else dispatch.continuation_loud
         if loud:

@@ -65,13 +65,13 @@ class SilentDefaultBranch(Rule):
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
         default = dispatch.default
-        if not dispatch.refusal_values or dispatch.no_refusal_family:
+        if dispatch.translation or not dispatch.refusal_values or dispatch.no_refusal_family:
             return
         if default is None or default.loud:
             return
-        missing = dispatch.missing_refusal
-        if len(missing) == len(dispatch.refusal_values):
+        if not dispatch.handles_refusal:
             return  # no refusal branch at all: RFL001's finding
+        missing = dispatch.missing_refusal
         message = f"the default branch of {describe(dispatch)} is silent: new stop values are dropped"
         if missing:
             message += f"; refusal value(s) {format_values(missing)} still reach it"

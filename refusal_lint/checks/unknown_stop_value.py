@@ -16,9 +16,12 @@ class UnknownStopValue(Rule):
     `finish_reason` of the legacy `google-generativeai` / `vertexai` SDKs, whose proto
     enums are integers. The message suggests the closest known value.
 
-    A value is judged when the comparison belongs to a dispatch that otherwise speaks a
-    provider's vocabulary, or when it is a near miss of a known value. Project-internal
-    values (a race's `finish_reason == "dnf"`) are left alone.
+    A value is judged when the comparison (or its dispatch) also uses a value from a
+    provider's vocabulary and the value is a near miss of a known one (a typo, a wrong
+    separator, a mixed-case spelling). Project-internal vocabularies — a race's
+    `finish_reason == "dnf"`, MCP sampling's `endTurn` — are left alone (rule-semantics
+    reading 4), and so is a value that another provider emits, since code that normalizes
+    several providers compares with their values on purpose.
 
     ## Why is this bad?
     A misspelled value never matches, so its branch is dead code and the value it meant to
@@ -29,6 +32,8 @@ class UnknownStopValue(Rule):
     def check(resp):
         if resp.stop_reason == "refused":
             raise RuntimeError("refused")
+        if resp.stop_reason == "max_tokens":
+            raise RuntimeError("truncated")
         return resp.content[0].text
     ```
 
@@ -37,12 +42,17 @@ class UnknownStopValue(Rule):
     def check(resp):
         if resp.stop_reason == "refusal":
             raise RuntimeError("refused")
+        if resp.stop_reason == "max_tokens":
+            raise RuntimeError("truncated")
         return resp.content[0].text
     ```
 
     ## Known limitations
     The vocabulary is the union over every provider that uses the field name, so a value
-    valid for one provider is accepted for all. Values computed at run time are not judged.
+    valid for one provider is accepted for all. A lone comparison with an unknown value
+    (`if resp.stop_reason == "refused":` and nothing else) gives no finding, because
+    nothing shows it is meant as a provider's value. Values computed at run time are not
+    judged.
     """
 
     code = "RFL007"
@@ -53,8 +63,8 @@ class UnknownStopValue(Rule):
     def check_comparison(self, comparison: ComparisonFact, ctx: Context) -> None:
         subject = comparison.subject
         vocab = vocabulary(subject.signals, subject.case)
-        dispatch = comparison.dispatch
-        in_family = dispatch is not None and bool(dispatch.families)
+        if not self._speaks_a_vocabulary(comparison, vocab):
+            return  # project-internal values (rule-semantics reading 4)
         for value in comparison.values:
             if value.kind == "int":
                 continue
@@ -70,15 +80,29 @@ class UnknownStopValue(Rule):
                     )
                 continue
             suggestion = closest(text, vocab)
-            if not (in_family or suggestion):
+            if suggestion is None or self._other_vocabulary(text, ctx):
                 continue
-            hint = f"; did you mean {suggestion!r}?" if suggestion else ""
             ctx.report(
                 self,
                 value.node,
                 f"`{subject.text}` is compared with {value.text!r}, which no provider emits "
-                f"for `{subject.field}`{hint}",
+                f"for `{subject.field}`; did you mean {suggestion!r}?",
             )
+
+    @staticmethod
+    def _speaks_a_vocabulary(comparison: ComparisonFact, vocab: dict[str, str]) -> bool:
+        """The comparison's dispatch (or the comparison itself) uses a known value."""
+        if comparison.dispatch is not None:
+            return bool(comparison.dispatch.families)
+        case = comparison.subject.case
+        return any(normalize(v.text, case) in vocab for v in comparison.values)
+
+    @staticmethod
+    def _other_vocabulary(text: str, ctx: Context) -> bool:
+        """A value another provider emits, in a provider's own all-lower / all-upper style:
+        code that normalizes several vocabularies compares with it on purpose."""
+        styled = text.islower() or text.isupper()
+        return styled and ctx.catalog_knows(text)
 
     @staticmethod
     def _never_matches(value: Value, comparison: ComparisonFact, ctx: Context) -> bool:
