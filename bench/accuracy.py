@@ -73,10 +73,14 @@ def main(argv: list[str] | None = None) -> int:
         c = counts[code]
         for k in total:
             total[k] += c[k]
-        print(f"{code:8} {c['tp']:4} {c['fp']:4} {c['fn']:4} {_ratio(c['tp'], c['fp']):>10} "
-              f"{_ratio(c['tp'], c['fn']):>8}")
-    print(f"{'overall':8} {total['tp']:4} {total['fp']:4} {total['fn']:4} "
-          f"{_ratio(total['tp'], total['fp']):>10} {_ratio(total['tp'], total['fn']):>8}")
+        print(
+            f"{code:8} {c['tp']:4} {c['fp']:4} {c['fn']:4} {_ratio(c['tp'], c['fp']):>10} "
+            f"{_ratio(c['tp'], c['fn']):>8}"
+        )
+    print(
+        f"{'overall':8} {total['tp']:4} {total['fp']:4} {total['fn']:4} "
+        f"{_ratio(total['tp'], total['fp']):>10} {_ratio(total['tp'], total['fn']):>8}"
+    )
     if args.verbose:
         print("\n".join(["", *mismatches]))
     return 0

@@ -178,7 +178,7 @@ class Analyzer:
     def _record_assert(self, stmt: ast.Assert) -> None:
         for node in _walk_expr(stmt.test):
             if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
-                subject = self.model.subject_of(node, self.scope.aliases)  # type: ignore[arg-type]
+                subject = self.model.subject_of(node, self.scope.aliases)
                 if subject is not None:
                     self.facts.asserts.append(AssertFact(stmt, subject))
                     return
@@ -206,7 +206,9 @@ class Analyzer:
             self.facts.comparisons.append(fact)
         return [term]
 
-    def _term(self, op: ast.cmpop, subj: ast.expr, other: ast.expr, swapped: bool = False) -> Term | None:
+    def _term(
+        self, op: ast.cmpop, subj: ast.expr, other: ast.expr, swapped: bool = False
+    ) -> Term | None:
         if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)):
             values = self._values([other])
             positive = isinstance(op, (ast.Eq, ast.Is))
@@ -354,7 +356,9 @@ class Analyzer:
         self.facts.dispatches.append(dispatch)
         self.scope.dispatches.append(dispatch)
 
-    def _first_subject(self, arms: list[tuple[ast.AST, ast.expr, list[ast.stmt]]]) -> Subject | None:
+    def _first_subject(
+        self, arms: list[tuple[ast.AST, ast.expr, list[ast.stmt]]]
+    ) -> Subject | None:
         for _, test, _ in arms:
             for node in _walk_expr(test):
                 if isinstance(node, ast.Compare):
@@ -363,7 +367,9 @@ class Analyzer:
                         return terms[0].subject
         return None
 
-    def _report_node(self, arms: list[tuple[ast.AST, ast.expr, list[ast.stmt]]], key: str) -> ast.stmt:
+    def _report_node(
+        self, arms: list[tuple[ast.AST, ast.expr, list[ast.stmt]]], key: str
+    ) -> ast.stmt:
         for node, test, _ in arms:
             if self._route(test, key)[0] or self._route(test, key)[1]:
                 assert isinstance(node, ast.stmt)
@@ -471,8 +477,10 @@ class Analyzer:
                 inner = self._presence_polarity(test.left)
                 if inner is None:
                     return None
-                return inner if isinstance(test.ops[0], ast.IsNot) else (
-                    not inner if isinstance(test.ops[0], ast.Is) else None
+                return (
+                    inner
+                    if isinstance(test.ops[0], ast.IsNot)
+                    else (not inner if isinstance(test.ops[0], ast.Is) else None)
                 )
             return None
         catalog = self.model.catalog

@@ -46,9 +46,9 @@ class Value:
 
 @dataclass
 class ComparisonFact:
-    """One comparison of a subject with literal/enum values."""
+    """One comparison of a subject with literal/enum values (or a `case` pattern)."""
 
-    node: ast.expr
+    node: ast.expr | ast.pattern
     subject: Subject
     values: tuple[Value, ...]
     dispatch: Dispatch | None = None

@@ -60,12 +60,9 @@ def fit_families(
     best = max(h for h, _ in scored)
     fitting = [s for h, s in scored if h == best]
     named = [s for s in fitting if s.provider in identified]
-    if named:
-        fitting = named
-    else:
-        # Nothing in the module names a family: one without a refusal value cannot be
-        # assumed (reading 7 says `stop`/`length` then means OpenAI-compatible).
-        fitting = [s for s in fitting if s.refusal] or fitting
+    # When nothing in the module names a family, one without a refusal value cannot be
+    # assumed (reading 7 says `stop`/`length` then means OpenAI-compatible).
+    fitting = named or [s for s in fitting if s.refusal] or fitting
     no_refusal = any(not s.refusal for s in fitting) and bool(named)
     # Most widely shared refusal spellings first: they lead the message.
     counts: dict[str, int] = {}

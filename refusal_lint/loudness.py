@@ -59,7 +59,9 @@ def is_quiet_call(call: ast.Call) -> bool:
     return method in QUIET_LOG_METHODS and _looks_like_logger(receiver)
 
 
-def carries(expr: ast.AST | None, carriers: frozenset[str], signal: frozenset[str] = frozenset()) -> bool:
+def carries(
+    expr: ast.AST | None, carriers: frozenset[str], signal: frozenset[str] = frozenset()
+) -> bool:
     """True if `expr` hands on a carrier as a whole value.
 
     Containers, constructor calls (`Result(text, reason)`) and `await` keep what they
@@ -130,11 +132,10 @@ def is_loud_path(stmts: list[ast.stmt], subject: Subject, loud_calls: tuple[str,
             if _stores(stmt, subject):
                 return True
             continue
-        if isinstance(stmt, ast.Return) or (
-            isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom))
-        ):
-            value = stmt.value.value if isinstance(stmt, ast.Expr) else stmt.value  # type: ignore[union-attr]
-            return carries(value, subject.carriers, subject.signal_texts)
+        if isinstance(stmt, ast.Return):
+            return carries(stmt.value, subject.carriers, subject.signal_texts)
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom)):
+            return carries(stmt.value.value, subject.carriers, subject.signal_texts)
         if isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom)):
             continue
         return False
@@ -250,6 +251,8 @@ def _translation_default(body: list[ast.stmt], targets: set[str], subject: Subje
 
 
 def _is_log_stmt(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and (
-        is_quiet_call(stmt.value) or is_loud_call(stmt.value, ())
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and (is_quiet_call(stmt.value) or is_loud_call(stmt.value, ()))
     )

@@ -73,11 +73,10 @@ class ModuleModel:
                 self.learn_import(stmt)
             elif isinstance(stmt, ast.ClassDef):
                 self._learn_enum(stmt)
-            elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target, value = stmt.targets[0], stmt.value
-                if isinstance(target, ast.Name) and isinstance(value, ast.Constant):
-                    if isinstance(value.value, str):
-                        self.constants[target.id] = value.value
+            elif isinstance(stmt, ast.Assign):
+                name, value = _string_assignment(stmt)
+                if name is not None and value is not None:
+                    self.constants[name] = value
 
     def learn_import(self, stmt: ast.Import | ast.ImportFrom) -> None:
         if isinstance(stmt, ast.Import):
@@ -95,16 +94,17 @@ class ModuleModel:
             self.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
 
     def _learn_enum(self, cls: ast.ClassDef) -> None:
-        base_names = {b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in cls.bases}
+        base_names = {
+            b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "") for b in cls.bases
+        }
         if not base_names & ENUM_BASES:
             return
         members: dict[str, str] = {}
         for stmt in cls.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                target = stmt.targets[0]
-                if isinstance(target, ast.Name) and isinstance(stmt.value, ast.Constant):
-                    if isinstance(stmt.value.value, str):
-                        members[target.id] = stmt.value.value
+            if isinstance(stmt, ast.Assign):
+                name, value = _string_assignment(stmt)
+                if name is not None and value is not None:
+                    members[name] = value
         if members:
             self.enums[cls.name] = members
 
@@ -197,27 +197,27 @@ class ModuleModel:
         )
 
     def _access_path(self, node: ast.expr) -> tuple[tuple[str, ...], ast.expr | None]:
-        """Names along an access chain: `r.choices[0].get("finish_reason")` -> (..., finish_reason)."""
+        """Names along an access chain; `r.choices[0].get("finish_reason")` ends in it."""
         if isinstance(node, ast.Name):
             return (node.id,), None
         if isinstance(node, ast.Attribute):
-            return self._chain(node.value) + (node.attr,), node
+            return (*self._chain(node.value), node.attr), node
         if isinstance(node, ast.Subscript):
             key = node.slice
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                return self._chain(node.value) + (key.value,), node
-            return self._chain(node.value) + ("[]",), node
+                return (*self._chain(node.value), key.value), node
+            return (*self._chain(node.value), "[]"), node
         if isinstance(node, ast.Call):
             func = node.func
             key_arg = node.args[0] if node.args else None
-            if isinstance(func, ast.Attribute) and func.attr == "get" and _is_str(key_arg):
-                assert isinstance(key_arg, ast.Constant)
-                return self._chain(func.value) + (key_arg.value,), node
+            if isinstance(func, ast.Attribute) and func.attr == "get":
+                key_name = _str_value(key_arg)
+                if key_name is not None:
+                    return (*self._chain(func.value), key_name), node
             if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
-                attr = node.args[1]
-                if _is_str(attr):
-                    assert isinstance(attr, ast.Constant)
-                    return self._chain(node.args[0]) + (attr.value,), node
+                attr = _str_value(node.args[1])
+                if attr is not None:
+                    return (*self._chain(node.args[0]), attr), node
         return (), None
 
     def _chain(self, node: ast.expr) -> tuple[str, ...]:
@@ -279,8 +279,17 @@ class ModuleModel:
         )
 
 
-def _is_str(node: ast.AST | None) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+def _string_assignment(stmt: ast.Assign) -> tuple[str | None, str | None]:
+    """`NAME = "text"` as (NAME, text); (None, None) for anything else."""
+    if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+        return None, None
+    return stmt.targets[0].id, _str_value(stmt.value)
+
+
+def _str_value(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
 
 
 def _same_tail(full: str, path: str) -> bool:

@@ -48,7 +48,7 @@ EXPECTED_IDS = {
     "groq",
 }
 
-REQUIRED_STR_KEYS = ("id", "display_name", "refusal_category_field")
+REQUIRED_STR_KEYS = ("id", "display_name", "family", "refusal_category_field")
 REQUIRED_LIST_KEYS = (
     "packages",
     "imports",

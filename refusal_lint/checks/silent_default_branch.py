@@ -72,7 +72,9 @@ class SilentDefaultBranch(Rule):
         if not dispatch.handles_refusal:
             return  # no refusal branch at all: RFL001's finding
         missing = dispatch.missing_refusal
-        message = f"the default branch of {describe(dispatch)} is silent: new stop values are dropped"
+        message = (
+            f"the default branch of {describe(dispatch)} is silent: new stop values are dropped"
+        )
         if missing:
             message += f"; refusal value(s) {format_values(missing)} still reach it"
         ctx.report(self, default.node, message)

@@ -70,5 +70,7 @@ class SilentRefusalBranch(Rule):
     def check_refusal_check(self, check: RefusalCheck, ctx: Context) -> None:
         if check.trivially_silent:
             ctx.report(
-                self, check.node, f"the branch taken when `{check.text}` discards the refusal silently"
+                self,
+                check.node,
+                f"the branch taken when `{check.text}` discards the refusal silently",
             )
