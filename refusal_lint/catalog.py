@@ -127,6 +127,25 @@ class Catalog:
             return True
         return any(path[-n:] in self.presence_dotted for n in (2, 3) if len(path) >= n)
 
+    def trigger_words(self) -> tuple[str, ...]:
+        """Words at least one of which every file with a possible finding contains.
+
+        Every subject is read through a signal field, a refusal field, a refusal class or a
+        provider enum, so a file without any of these names cannot hold a finding.
+        """
+        cached: tuple[str, ...] | None = self.__dict__.get("_trigger_words")
+        if cached is None:
+            # A dotted field appears with all its parts: its longest part is the rarest.
+            words = set(self.by_field) | set(self.presence_fields)
+            words.update(max(parts, key=len) for parts in self.by_dotted_field)
+            words.update(max(parts, key=len) for parts in self.presence_dotted)
+            words.update(self.presence_classes)
+            words.update(self.enum_classes)
+            # A word containing another is redundant: `in` on the shorter one finds both.
+            cached = tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+            object.__setattr__(self, "_trigger_words", cached)
+        return cached
+
     def signal_field_names(self) -> frozenset[str]:
         """Every last path segment that can carry a signal (for prefilters and docs)."""
         names = set(self.by_field)

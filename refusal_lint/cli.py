@@ -257,7 +257,7 @@ def _lint_stdin(run: _Run, paths: Sequence[str], stdin_filename: str | None) -> 
     path = Path(stdin_filename) if stdin_filename else None
     if path is not None and run.project.force_exclude and _excluded(path, run.project):
         return 0
-    data = click.get_binary_stream("stdin").read()
+    data = sys.stdin.buffer.read()
     run.lint(data, display_path(path) if path else STDIN, path)
     return 1
 

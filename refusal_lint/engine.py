@@ -22,6 +22,12 @@ def is_test_file(filename: str) -> bool:
     return bool(_TEST_FILE.search(path.name)) or "tests" in path.parts[:-1]
 
 
+def mentions_a_signal(source: str, catalog: Catalog, settings: Settings) -> bool:
+    """The prefilter: False only for a file that cannot hold a finding."""
+    words = catalog.trigger_words() + settings.extra_signal_fields
+    return any(word in source for word in words)
+
+
 def enabled_rules(settings: Settings) -> list[Rule]:
     """One instance of each enabled rule; disabled rules cost nothing."""
     return [rule() for rule in all_rules() if rule.code in settings.enabled]
@@ -39,6 +45,8 @@ def run_rules(
     if not rules:
         return []
     catalog = catalog or load_catalog()
+    if not mentions_a_signal(source, catalog, settings):
+        return []
     facts = Analyzer(tree, catalog, settings).run()
     ctx = Context(filename, is_test_file(filename), catalog, facts.identified)
     _dispatch_facts(rules, facts, ctx)

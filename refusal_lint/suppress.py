@@ -6,7 +6,7 @@ import re
 
 from refusal_lint.finding import Finding
 
-# flake8's grammar: `# noqa`, `# noqa: A1, B2`, case-insensitive, anywhere in a comment.
+# flake8's grammar: a bare noqa comment, or one with a colon and codes; case-insensitive.
 NOQA_RE = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z][0-9A-Z]*(?:[,\s]+[A-Z][0-9A-Z]*)*))?", re.I)
 
 
