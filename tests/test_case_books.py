@@ -312,3 +312,15 @@ def test_runner_reads_markers_settings_and_options() -> None:
         parse_book("x", "## S\n```py\nx = 1  # error: [no-such-rule]\n```\n")
     with pytest.raises(BookError, match="unknown block kind"):
         parse_book("x", "## S\n```python\nx = 1\n```\n")
+
+
+def test_xfail_is_strict() -> None:
+    passing = parse_book("missing-refusal-branch", "## S\n```py xfail\nx = 1\n```\n")[0]
+    with pytest.raises(pytest.fail.Exception, match="now passes"):
+        test_case(passing)
+    failing = parse_book(
+        "missing-refusal-branch",
+        "## S\n```py xfail\nx = 1  # error: [missing-refusal-branch]\n```\n",
+    )[0]
+    with pytest.raises(pytest.xfail.Exception):
+        test_case(failing)
