@@ -23,7 +23,7 @@ from refusal_lint.facts import (
     Subject,
     Value,
 )
-from refusal_lint.families import fit_families
+from refusal_lint.families import fit_families, normalize, vocabulary
 from refusal_lint.loudness import is_loud_body, is_loud_path, is_translation, is_trivially_silent
 from refusal_lint.model import ModuleModel, dotted
 from refusal_lint.settings import Settings
@@ -175,13 +175,33 @@ class Analyzer:
             as_name=subject.as_name,
         )
 
+    def _bind_walruses(self, tests: list[ast.expr]) -> None:
+        """`if (reason := resp.stop_reason) == ...`: the name is an alias for later arms."""
+        for test in tests:
+            for node in _walk_expr(test):
+                if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                    self._bind(node.target.id, node.value)
+
     def _record_assert(self, stmt: ast.Assert) -> None:
+        """An assert reading a stop signal, unless it compares it with project values only."""
+        subject = None
         for node in _walk_expr(stmt.test):
-            if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            if isinstance(node, ast.Compare):
+                terms = self._terms_of_compare(node)
+                if terms and not _speaks_vocabulary(terms[0]):
+                    return  # reading 4: a project's own stop reasons
+                if not terms and self._compares_signal(node):
+                    return  # compared with something we cannot resolve
+            if subject is None and isinstance(
+                node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)
+            ):
                 subject = self.model.subject_of(node, self.scope.aliases)
-                if subject is not None:
-                    self.facts.asserts.append(AssertFact(stmt, subject))
-                    return
+        if subject is not None:
+            self.facts.asserts.append(AssertFact(stmt, subject))
+
+    def _compares_signal(self, node: ast.Compare) -> bool:
+        sides = [node.left, *node.comparators]
+        return any(self.model.subject_of(side, self.scope.aliases) for side in sides)
 
     # ---- comparisons --------------------------------------------------------------------
     def _scan_expressions(self, stmt: ast.stmt) -> None:
@@ -217,6 +237,8 @@ class Analyzer:
                 values = self._values([other])
             elif isinstance(other, (ast.Tuple, ast.List, ast.Set)):
                 values = self._values(other.elts)
+            elif isinstance(other, ast.Name) and other.id in self.model.collections:
+                values = self._values(self.model.collections[other.id])
             else:
                 return None
             positive = isinstance(op, ast.In)
@@ -249,6 +271,7 @@ class Analyzer:
         assert isinstance(first, ast.If)
         arms, default_body = _if_chain(first)
         self._chained.update(id(node) for node, _, _ in arms)
+        self._bind_walruses([test for _, test, _ in arms])
         subject = self._first_subject(arms)
         self._record_refusal_checks(arms, default_body)
         if subject is None:
@@ -288,7 +311,7 @@ class Analyzer:
             branches=branches,
             default=default,
         )
-        dispatch.translation = is_translation(dispatch)
+        dispatch.translation = is_translation(dispatch, rest.first_block())
         if default is None:
             dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         self._register(dispatch, [test for _, test, _ in arms])
@@ -316,7 +339,7 @@ class Analyzer:
         if not any(b.values for b in branches):
             return
         dispatch = Dispatch(stmt, "match", subject, branches, default=default)
-        dispatch.translation = is_translation(dispatch)
+        dispatch.translation = is_translation(dispatch, rest.first_block())
         if default is None:
             dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         for case, (values, _) in routes:
@@ -471,6 +494,9 @@ class Analyzer:
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             inner = self._presence_polarity(test.operand)
             return None if inner is None else not inner
+        if isinstance(test, ast.BoolOp):  # the body runs whenever the refusal is present
+            polarities = [self._presence_polarity(v) for v in test.values]
+            return True if True in polarities and False not in polarities else None
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             right = test.comparators[0]
             if isinstance(right, ast.Constant) and right.value is None:
@@ -509,6 +535,11 @@ class Analyzer:
         dispatch.refusal_values = fit.refusal_values
         dispatch.family_refusals = fit.family_refusals
         dispatch.no_refusal_family = fit.no_refusal_family
+
+
+def _speaks_vocabulary(term: Term) -> bool:
+    vocab = vocabulary(term.subject.signals, term.subject.case)
+    return any(normalize(v.text, term.subject.case) in vocab for v in term.values)
 
 
 def _if_chain(

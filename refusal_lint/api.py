@@ -25,8 +25,12 @@ def check_bytes(data: bytes, filename: str, settings: Settings | None = None) ->
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         source = data.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return _unparseable(filename, 1, 0, f"cannot decode file: {exc}", settings)
+    except UnicodeDecodeError as exc:
+        line, col = _position(data, exc.start)
+        return _unparseable(filename, line, col, f"cannot decode file: {exc}", settings)
+    except (SyntaxError, LookupError) as exc:
+        line = getattr(exc, "lineno", None) or 1
+        return _unparseable(filename, line, 0, f"cannot decode file: {exc}", settings)
     if source.startswith("\ufeff"):
         source = source[1:]
     return check_source(source, filename, settings)
@@ -61,6 +65,12 @@ def check_source(
     if noqa:
         findings = apply_noqa(findings, source)
     return sorted(findings)
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and 0-based column of a byte offset."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start
 
 
 def _unparseable(

@@ -153,15 +153,15 @@ class Catalog:
         return frozenset(names)
 
     def known_anywhere(self, value: str) -> bool:
-        """Whether any provider emits this value for any field (case-insensitive)."""
-        return value.lower() in self.all_values_lower
+        """Whether any provider emits this exact value for any field."""
+        return value in self.all_values
 
     @property
-    def all_values_lower(self) -> frozenset[str]:
-        cached: frozenset[str] | None = self.__dict__.get("_all_values_lower")
+    def all_values(self) -> frozenset[str]:
+        cached: frozenset[str] | None = self.__dict__.get("_all_values")
         if cached is None:
-            cached = frozenset(v.lower() for s in self.all_signals() for v in s.values)
-            object.__setattr__(self, "_all_values_lower", cached)
+            cached = frozenset(v for s in self.all_signals() for v in s.values)
+            object.__setattr__(self, "_all_values", cached)
         return cached
 
     def all_signals(self) -> Iterator[Signal]:

@@ -191,24 +191,25 @@ def is_empty_constant(expr: ast.expr) -> bool:
     return False
 
 
-def is_translation(dispatch: Dispatch) -> bool:
+def is_translation(dispatch: Dispatch, after: list[ast.stmt]) -> bool:
     """Every value branch only returns (or assigns to one name) a constant.
 
-    Other branches may also pass the subject through unchanged, raise or log; a branch that
-    returns anything else (the output, an object, a call) makes the dispatch a real one.
+    Other branches, and the code after a dispatch without a default (`after`), may also
+    pass the subject through unchanged, raise or log; anything else (returning the output,
+    an object, a call) makes the dispatch a real one (rule-semantics reading 14).
     """
     targets: set[str] = set()
     value_branches = [b for b in dispatch.branches if b.values and not b.negated]
-    if not value_branches:
+    if len({v for b in value_branches for v in b.values}) < 2:
+        return False  # like a table, a translation maps at least two values
+    if not all(_constant_result(branch.body, targets) for branch in value_branches):
         return False
-    for branch in value_branches:
-        constant = _constant_result(branch.body, targets)
-        if not constant:
-            return False
-    others = [b for b in dispatch.branches if b not in value_branches]
+    others = [b.body for b in dispatch.branches if b not in value_branches]
     if dispatch.default is not None:
-        others.append(dispatch.default)
-    return all(_translation_default(b.body, targets, dispatch.subject) for b in others)
+        others.append(dispatch.default.body)
+    elif not targets and after:  # `return` translations: the fall-through returns too
+        others.append(after[:1])
+    return all(_translation_default(body, targets, dispatch.subject) for body in others)
 
 
 def _constant_result(body: list[ast.stmt], targets: set[str]) -> bool:
@@ -227,9 +228,9 @@ def _constant_result(body: list[ast.stmt], targets: set[str]) -> bool:
 
 
 def _is_constant_value(expr: ast.expr) -> bool:
-    """A string literal or an enum member (`Reason.STOP`)."""
+    """A string or boolean literal, or an enum member (`Reason.STOP`)."""
     if isinstance(expr, ast.Constant):
-        return isinstance(expr.value, str)
+        return isinstance(expr.value, (str, bool))
     name = dotted(expr)
     if name is None or "." not in name:
         return False

@@ -65,6 +65,10 @@ class ModuleModel:
     imported_modules: set[str] = field(default_factory=set)
     enums: dict[str, dict[str, str]] = field(default_factory=dict)  # class -> member -> value
     constants: dict[str, str] = field(default_factory=dict)
+    # NAME = ("a", "b") / frozenset({...}): module-level collections of values
+    collections: dict[str, list[ast.expr]] = field(default_factory=dict)
+    # Names imported from the project itself (relative imports): never a provider's enum
+    project_names: set[str] = field(default_factory=set)
 
     # ---- module context -------------------------------------------------------------
     def learn_module(self, tree: ast.Module) -> None:
@@ -77,6 +81,16 @@ class ModuleModel:
                 name, value = _string_assignment(stmt)
                 if name is not None and value is not None:
                     self.constants[name] = value
+                self._learn_collection(stmt)
+
+    def _learn_collection(self, stmt: ast.Assign) -> None:
+        if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            return
+        value = stmt.value
+        if isinstance(value, ast.Call) and dotted(value.func) in ("frozenset", "set", "tuple"):
+            value = value.args[0] if len(value.args) == 1 else value
+        if isinstance(value, (ast.Tuple, ast.List, ast.Set)) and value.elts:
+            self.collections[stmt.targets[0].id] = list(value.elts)
 
     def learn_import(self, stmt: ast.Import | ast.ImportFrom) -> None:
         if isinstance(stmt, ast.Import):
@@ -86,6 +100,7 @@ class ModuleModel:
                 self.imports[local] = alias.name if alias.asname else local
             return
         if stmt.level:  # relative imports name the project's own modules
+            self.project_names.update(a.asname or a.name for a in stmt.names)
             return
         module = stmt.module or ""
         self.imported_modules.add(module)
@@ -156,7 +171,7 @@ class ModuleModel:
         return subject
 
     def _unwrap(self, node: ast.expr) -> tuple[ast.expr, str] | None:
-        if isinstance(node, ast.Await):
+        if isinstance(node, (ast.Await, ast.NamedExpr)):
             return node.value, ""
         if isinstance(node, ast.Attribute) and node.attr in NEUTRAL_ATTRS:
             return node.value, ""
@@ -188,7 +203,7 @@ class ModuleModel:
             signals = tuple(s for s in self.catalog.all_signals() if s.values)
         if not signals:
             return None
-        text = dotted(node) or ".".join(path)
+        text = dotted(node) or _source_text(node)
         carriers = {text, *prefixes(base)} if base is not None else {text}
         if isinstance(node, ast.Name):
             carriers = {text}
@@ -251,9 +266,11 @@ class ModuleModel:
         if cls in self.enums and member in self.enums[cls]:
             return Value(self.enums[cls][member], node, "enum")
         candidates = self.catalog.enum_classes.get(cls, ())
-        if not candidates:
+        if not candidates or owner.split(".", 1)[0] in self.project_names:
             return None
         full = self.resolve(owner)
+        if full != owner and not any(_same_tail(full, path) for path, _ in candidates):
+            return None  # imported from a module that is not the provider's SDK
         exact = [sig for path, sig in candidates if full == path or full.endswith("." + path)]
         ordered = exact or [sig for path, sig in candidates if _same_tail(full, path)]
         ordered = ordered or [sig for _, sig in candidates]
@@ -277,6 +294,11 @@ class ModuleModel:
             signals=(value.enum_signal,),
             carriers=frozenset({text, *prefixes(node)}),
         )
+
+
+def _source_text(node: ast.AST) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _string_assignment(stmt: ast.Assign) -> tuple[str | None, str | None]:

@@ -75,7 +75,7 @@ class Context:
         self.findings: list[Finding] = []
 
     def catalog_knows(self, value: str) -> bool:
-        """Whether any provider emits `value` for any field (case-insensitive)."""
+        """Whether any provider emits `value`, spelled exactly so, for any field."""
         return self.catalog.known_anywhere(value)
 
     def report(self, rule: Rule | type[Rule], node: ast.AST, message: str) -> None:

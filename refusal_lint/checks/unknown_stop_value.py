@@ -99,10 +99,9 @@ class UnknownStopValue(Rule):
 
     @staticmethod
     def _other_vocabulary(text: str, ctx: Context) -> bool:
-        """A value another provider emits, in a provider's own all-lower / all-upper style:
-        code that normalizes several vocabularies compares with it on purpose."""
-        styled = text.islower() or text.isupper()
-        return styled and ctx.catalog_knows(text)
+        """A value another provider emits exactly as spelled: code that normalizes several
+        vocabularies compares with it on purpose."""
+        return ctx.catalog_knows(text)
 
     @staticmethod
     def _never_matches(value: Value, comparison: ComparisonFact, ctx: Context) -> bool:
