@@ -27,6 +27,7 @@ from refusal_lint.families import fit_families, normalize, vocabulary
 from refusal_lint.loudness import is_loud_body, is_loud_path, is_translation, is_trivially_silent
 from refusal_lint.model import ModuleModel, dotted
 from refusal_lint.settings import Settings
+from refusal_lint.tables import LookupFact, TableCollector, TableFact
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
 LOOPS = (ast.For, ast.AsyncFor, ast.While)
@@ -84,6 +85,8 @@ class Facts:
     comparisons: list[ComparisonFact] = field(default_factory=list)
     refusal_checks: list[RefusalCheck] = field(default_factory=list)
     asserts: list[AssertFact] = field(default_factory=list)
+    tables: list[TableFact] = field(default_factory=list)
+    lookups: list[LookupFact] = field(default_factory=list)
     identified: frozenset[str] = frozenset()
 
 
@@ -93,6 +96,7 @@ class Analyzer:
         self.settings = settings
         self.model = ModuleModel(catalog, extra_fields=frozenset(settings.extra_signal_fields))
         self.facts = Facts()
+        self.tables = TableCollector(self.model)
         self._comparisons: dict[int, ComparisonFact] = {}
         self._scopes: list[Scope] = []
         self._chained: set[int] = set()  # `if` nodes already read as part of a chain or run
@@ -107,6 +111,9 @@ class Analyzer:
         self.facts.identified = self.model.identified_providers()
         for dispatch in self.facts.dispatches:
             self._fit(dispatch)
+        self.tables.finish()
+        self.facts.tables = self.tables.tables
+        self.facts.lookups = self.tables.lookups
         return self.facts
 
     @property
@@ -139,6 +146,7 @@ class Analyzer:
             self._record_assert(stmt)
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             self._record_alias(stmt)
+            self.tables.on_assign(stmt, self.scope.aliases)
         for body, loop in _child_blocks(stmt):
             inner = Continuation([], loop=True, after_loop=rest) if loop else rest
             self._visit_block(body, inner)
@@ -207,6 +215,7 @@ class Analyzer:
     def _scan_expressions(self, stmt: ast.stmt) -> None:
         for root in _header_expressions(stmt):
             for node in _walk_expr(root):
+                self.tables.on_node(node, self.scope.aliases)
                 if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                     self._bind(node.target.id, node.value)
                 elif isinstance(node, ast.Compare):

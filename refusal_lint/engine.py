@@ -63,3 +63,7 @@ def _dispatch_facts(rules: list[Rule], facts: Facts, ctx: Context) -> None:
             rule.check_comparison(comparison, ctx)
         for fact in facts.asserts:
             rule.check_assert(fact, ctx)
+        for table in facts.tables:
+            rule.check_table(table, ctx)
+        for lookup in facts.lookups:
+            rule.check_lookup(lookup, ctx)

@@ -11,6 +11,7 @@ from refusal_lint.finding import Finding
 if TYPE_CHECKING:
     from refusal_lint.catalog import Catalog
     from refusal_lint.facts import AssertFact, ComparisonFact, Dispatch, RefusalCheck
+    from refusal_lint.tables import LookupFact, TableFact
 
 
 class Rule:
@@ -42,6 +43,12 @@ class Rule:
 
     def check_assert(self, fact: AssertFact, ctx: Context) -> None:
         """Called once per `assert` whose test reads a stop signal."""
+
+    def check_table(self, table: TableFact, ctx: Context) -> None:
+        """Called once per dict literal keyed by stop values."""
+
+    def check_lookup(self, lookup: LookupFact, ctx: Context) -> None:
+        """Called once per lookup of a stop signal in a table."""
 
     @classmethod
     def docs(cls) -> str:
