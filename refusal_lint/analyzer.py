@@ -26,6 +26,7 @@ from refusal_lint.facts import (
 from refusal_lint.families import fit_families, normalize, vocabulary
 from refusal_lint.loudness import is_loud_body, is_loud_path, is_translation, is_trivially_silent
 from refusal_lint.model import ModuleModel, dotted
+from refusal_lint.responses import PolicyHandler, ResponseTracker, StreamLoop, UncheckedOutput
 from refusal_lint.settings import Settings
 from refusal_lint.tables import LookupFact, TableCollector, TableFact
 
@@ -87,6 +88,9 @@ class Facts:
     asserts: list[AssertFact] = field(default_factory=list)
     tables: list[TableFact] = field(default_factory=list)
     lookups: list[LookupFact] = field(default_factory=list)
+    unchecked_responses: list[UncheckedOutput] = field(default_factory=list)
+    stream_loops: list[StreamLoop] = field(default_factory=list)
+    policy_handlers: list[PolicyHandler] = field(default_factory=list)
     identified: frozenset[str] = frozenset()
 
 
@@ -97,6 +101,7 @@ class Analyzer:
         self.model = ModuleModel(catalog, extra_fields=frozenset(settings.extra_signal_fields))
         self.facts = Facts()
         self.tables = TableCollector(self.model)
+        self.responses = ResponseTracker(self.model, catalog)
         self._comparisons: dict[int, ComparisonFact] = {}
         self._scopes: list[Scope] = []
         self._chained: set[int] = set()  # `if` nodes already read as part of a chain or run
@@ -104,6 +109,7 @@ class Analyzer:
     # ---- driver -------------------------------------------------------------------------
     def run(self) -> Facts:
         self.model.learn_module(self.tree)
+        self.responses.learn_factories(self.tree)
         module_scope = Scope()
         self._scopes.append(module_scope)
         self._visit_block(self.tree.body, Continuation([]))
@@ -114,6 +120,10 @@ class Analyzer:
         self.tables.finish()
         self.facts.tables = self.tables.tables
         self.facts.lookups = self.tables.lookups
+        self.responses.finish()
+        self.facts.unchecked_responses = self.responses.unchecked
+        self.facts.stream_loops = self.responses.loops
+        self.facts.policy_handlers = self.responses.handlers
         return self.facts
 
     @property
@@ -132,16 +142,22 @@ class Analyzer:
     def _visit_stmt(self, stmt: ast.stmt, rest: Continuation) -> None:
         if isinstance(stmt, FUNCTIONS):
             self._scopes.append(Scope())
+            self.responses.enter_function()
             self._visit_block(stmt.body, Continuation([]))
+            self.responses.exit_function()
             self._close_scope(self._scopes.pop())
             return
         if isinstance(stmt, ast.ClassDef):
+            self.responses.enter_class()
             self._visit_block(stmt.body, Continuation([]))
+            self.responses.exit_class()
             return
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
             self.model.learn_import(stmt)
             return
+        self.responses.on_stmt(stmt)
         self._scan_expressions(stmt)
+        self.responses.after_stmt(stmt)
         if isinstance(stmt, ast.Assert):
             self._record_assert(stmt)
         if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
@@ -216,6 +232,7 @@ class Analyzer:
         for root in _header_expressions(stmt):
             for node in _walk_expr(root):
                 self.tables.on_node(node, self.scope.aliases)
+                self.responses.on_node(node)
                 if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
                     self._bind(node.target.id, node.value)
                 elif isinstance(node, ast.Compare):
@@ -320,7 +337,8 @@ class Analyzer:
             branches=branches,
             default=default,
         )
-        dispatch.translation = is_translation(dispatch, rest.first_block())
+        dispatch.fallthrough = rest.first_block()
+        dispatch.translation = is_translation(dispatch, dispatch.fallthrough)
         if default is None:
             dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         self._register(dispatch, [test for _, test, _ in arms])
@@ -348,7 +366,8 @@ class Analyzer:
         if not any(b.values for b in branches):
             return
         dispatch = Dispatch(stmt, "match", subject, branches, default=default)
-        dispatch.translation = is_translation(dispatch, rest.first_block())
+        dispatch.fallthrough = rest.first_block()
+        dispatch.translation = is_translation(dispatch, dispatch.fallthrough)
         if default is None:
             dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         for case, (values, _) in routes:
@@ -356,6 +375,7 @@ class Analyzer:
                 fact = ComparisonFact(case.pattern, subject, tuple(values), dispatch)
                 self.facts.comparisons.append(fact)
                 dispatch.comparisons.append(fact)
+        dispatch.receiver_providers = self._receiver(subject)
         self.facts.dispatches.append(dispatch)
         self.scope.dispatches.append(dispatch)
 
@@ -378,6 +398,14 @@ class Analyzer:
             return found, catch_all
         return [], False
 
+    def _receiver(self, subject: Subject) -> frozenset[str]:
+        """Providers of the response the subject is read from, where the tracker knows it."""
+        for carrier in sorted(subject.carriers, key=len):
+            tracked = self.responses.lookup(carrier)
+            if tracked is not None and tracked.kind != "client":
+                return frozenset(s.provider for s in tracked.surfaces)
+        return frozenset()
+
     def _register(self, dispatch: Dispatch, tests: list[ast.expr | None]) -> None:
         for test in tests:
             for node in _walk_expr(test) if test is not None else ():
@@ -385,6 +413,7 @@ class Analyzer:
                 if fact is not None and fact.subject.key == dispatch.subject.key:
                     fact.dispatch = dispatch
                     dispatch.comparisons.append(fact)
+        dispatch.receiver_providers = self._receiver(dispatch.subject)
         self.facts.dispatches.append(dispatch)
         self.scope.dispatches.append(dispatch)
 
@@ -537,7 +566,7 @@ class Analyzer:
             signals,
             values,
             dispatch.subject.case,
-            self.facts.identified,
+            dispatch.receiver_providers or self.facts.identified,
             self.settings.extra_refusal_values,
         )
         dispatch.families = fit.families

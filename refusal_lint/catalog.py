@@ -72,6 +72,27 @@ class Signal:
 
 
 @dataclass(frozen=True)
+class ResponseSurface:
+    """One API surface of a provider: how its responses are obtained and read."""
+
+    provider: str
+    name: str
+    clients: tuple[str, ...] = ()
+    session_methods: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    stream_methods: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+    stream_functions: tuple[str, ...] = ()
+    distinctive: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    parsed_outputs: tuple[str, ...] = ()
+    stream_outputs: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    policy_exceptions: tuple[str, ...] = ()
+    request_exceptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Provider:
     """One provider file: identity, its signals and what else later rules need."""
 
@@ -85,6 +106,7 @@ class Provider:
     text_accessors: tuple[str, ...]
     exceptions: tuple[str, ...]
     refusal_category_field: str
+    responses: tuple[ResponseSurface, ...] = ()
 
     @property
     def has_refusal(self) -> bool:
@@ -141,6 +163,13 @@ class Catalog:
             words.update(max(parts, key=len) for parts in self.presence_dotted)
             words.update(self.presence_classes)
             words.update(self.enum_classes)
+            # A known response needs an SDK import, an SDK-only method path or an SDK error.
+            for provider in self.providers:
+                words.update(root.rsplit(".", 1)[-1] for root in provider.imports)
+            for surface in self.surfaces():
+                words.update(max(path.split("."), key=len) for path in surface.distinctive)
+                words.update(surface.policy_exceptions)
+                words.update(surface.request_exceptions)
             # A word containing another is redundant: `in` on the shorter one finds both.
             cached = tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
             object.__setattr__(self, "_trigger_words", cached)
@@ -163,6 +192,10 @@ class Catalog:
             cached = frozenset(v for s in self.all_signals() for v in s.values)
             object.__setattr__(self, "_all_values", cached)
         return cached
+
+    def surfaces(self) -> Iterator[ResponseSurface]:
+        for provider in self.providers:
+            yield from provider.responses
 
     def all_signals(self) -> Iterator[Signal]:
         for provider in self.providers:
@@ -263,7 +296,36 @@ def _provider(data: dict[str, Any], filename: str) -> Provider:
         text_accessors=_strings(data, "text_accessors", filename),
         exceptions=_strings(data, "exceptions", filename),
         refusal_category_field=str(data.get("refusal_category_field", "")),
+        responses=tuple(
+            _surface(raw, provider_id, f"{filename} responses {i}")
+            for i, raw in enumerate(data.get("responses", []))
+        ),
     )
+
+
+_SURFACE_LISTS = (
+    "clients",
+    "session_methods",
+    "methods",
+    "stream_methods",
+    "functions",
+    "stream_functions",
+    "distinctive",
+    "outputs",
+    "parsed_outputs",
+    "stream_outputs",
+    "checks",
+    "policy_exceptions",
+    "request_exceptions",
+)
+
+
+def _surface(raw: dict[str, Any], provider: str, where: str) -> ResponseSurface:
+    unknown = set(raw) - {"name", *_SURFACE_LISTS}
+    if unknown:
+        raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
+    lists = {key: _strings(raw, key, where) for key in _SURFACE_LISTS}
+    return ResponseSurface(provider=provider, name=str(raw.get("name", "")), **lists)
 
 
 def _signal(raw: dict[str, Any], provider: str, display: str, family: str, where: str) -> Signal:

@@ -67,3 +67,9 @@ def _dispatch_facts(rules: list[Rule], facts: Facts, ctx: Context) -> None:
             rule.check_table(table, ctx)
         for lookup in facts.lookups:
             rule.check_lookup(lookup, ctx)
+        for response in facts.unchecked_responses:
+            rule.check_unchecked_response(response, ctx)
+        for loop in facts.stream_loops:
+            rule.check_stream_loop(loop, ctx)
+        for handler in facts.policy_handlers:
+            rule.check_policy_handler(handler, ctx)

@@ -86,6 +86,12 @@ class Dispatch:
     # Every value branch only returns / assigns a constant of another vocabulary: a
     # translation table in code (rule-semantics 14), judged by RFL006, not as a dispatch.
     translation: bool = False
+    # The statements that run after a dispatch without an explicit default (RFL006 reads a
+    # translation's fall-through `return "stop"` there).
+    fallthrough: list[ast.stmt] = field(default_factory=list)
+    # Providers of the response the subject is read from, when the receiver is known
+    # (reading 7: the receiver decides the family).
+    receiver_providers: frozenset[str] = frozenset()
 
     @property
     def handled_values(self) -> frozenset[str]:

@@ -11,6 +11,7 @@ from refusal_lint.finding import Finding
 if TYPE_CHECKING:
     from refusal_lint.catalog import Catalog
     from refusal_lint.facts import AssertFact, ComparisonFact, Dispatch, RefusalCheck
+    from refusal_lint.responses import PolicyHandler, StreamLoop, UncheckedOutput
     from refusal_lint.tables import LookupFact, TableFact
 
 
@@ -49,6 +50,15 @@ class Rule:
 
     def check_lookup(self, lookup: LookupFact, ctx: Context) -> None:
         """Called once per lookup of a stop signal in a table."""
+
+    def check_unchecked_response(self, fact: UncheckedOutput, ctx: Context) -> None:
+        """Called once per response whose output is read with no stop-signal check."""
+
+    def check_stream_loop(self, fact: StreamLoop, ctx: Context) -> None:
+        """Called once per loop that consumes a stream's text with no terminal check."""
+
+    def check_policy_handler(self, fact: PolicyHandler, ctx: Context) -> None:
+        """Called once per `except` catching a provider's policy/block error."""
 
     @classmethod
     def docs(cls) -> str:

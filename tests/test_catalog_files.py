@@ -57,7 +57,7 @@ REQUIRED_LIST_KEYS = (
     "text_accessors",
     "exceptions",
 )
-OPTIONAL_TOP_KEYS = {"signals", "presence", "mapping"}
+OPTIONAL_TOP_KEYS = {"signals", "presence", "mapping", "responses"}
 SIGNAL_KEYS = {"name", "fields", "value_type", "enum_classes", "enum_members", "int_values"}
 SIGNAL_KEYS |= set(VALUE_GROUPS)
 PRESENCE_KEYS = {"fields", "classes"}

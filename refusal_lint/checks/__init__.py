@@ -7,6 +7,9 @@ from refusal_lint.checks.missing_refusal_branch import MissingRefusalBranch
 from refusal_lint.checks.refusal_not_distinguished import RefusalNotDistinguished
 from refusal_lint.checks.silent_default_branch import SilentDefaultBranch
 from refusal_lint.checks.silent_refusal_branch import SilentRefusalBranch
+from refusal_lint.checks.swallowed_policy_error import SwallowedPolicyError
+from refusal_lint.checks.unchecked_response import UncheckedResponse
+from refusal_lint.checks.unchecked_stream import UncheckedStream
 from refusal_lint.checks.unknown_stop_value import UnknownStopValue
 from refusal_lint.checks.unparseable_file import UnparseableFile
 from refusal_lint.rule import Rule
@@ -14,9 +17,12 @@ from refusal_lint.rule import Rule
 ALL_RULES: tuple[type[Rule], ...] = (
     MissingRefusalBranch,
     SilentDefaultBranch,
+    UncheckedResponse,
+    UncheckedStream,
     SilentRefusalBranch,
     UnknownStopValue,
     AssertOnStopReason,
     RefusalNotDistinguished,
+    SwallowedPolicyError,
     UnparseableFile,
 )

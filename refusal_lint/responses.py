@@ -1,0 +1,709 @@
+"""Where responses come from and how they are used: facts for RFL003, RFL004 and RFL011.
+
+A response is known only from what the module shows locally (rule-semantics reading 19):
+a client built from an SDK constructor (`anthropic.Anthropic()`, `boto3.client(
+"bedrock-runtime")`), an imported SDK function (`litellm.completion`), or a method path
+distinctive of one SDK (`.chat.completions.create`). A response received from a project's
+own wrapper or as a parameter is not judged. The tracker rides the analyzer's single walk:
+`on_stmt` sees every statement before its expressions, `on_node` every expression node.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from refusal_lint.catalog import Catalog, ResponseSurface
+from refusal_lint.facts import Subject
+from refusal_lint.loudness import carries, is_loud_body, walk_body
+from refusal_lint.model import ModuleModel, dotted
+
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+# Calls that only look at a value: passing a response to them is not handing it on.
+LOOKING_CALLS = frozenset(
+    {"print", "len", "str", "repr", "isinstance", "hasattr", "getattr", "type", "bool", "id"}
+)
+CONSUMING_METHODS = frozenset({"append", "extend", "write", "put", "send", "join", "update"})
+# Events of OpenAI's Responses stream that announce how it ended.
+TERMINAL_EVENT_WORDS = ("refusal", "incomplete", "failed")
+
+
+@dataclass
+class Response:
+    """One response-returning call and what its function does with the result."""
+
+    call: ast.Call
+    surfaces: tuple[ResponseSurface, ...]
+    stream: bool = False
+    first_output: ast.AST | None = None
+    parsed_output: ast.AST | None = None  # an output that needs a refusal-field check
+    checked: bool = False
+    refusal_checked: bool = False
+    escaped: bool = False
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """What a name holds: a client, or a response (or part of one) at an access path."""
+
+    kind: str  # "client", "response", "stream"
+    surfaces: tuple[ResponseSurface, ...]
+    response: Response | None = None
+    path: tuple[str, ...] = ()
+
+    def extended(self, tokens: tuple[str, ...]) -> Tracked:
+        if not tokens:
+            return self
+        return Tracked(self.kind, self.surfaces, self.response, self.path + tokens)
+
+
+@dataclass
+class UncheckedOutput:
+    """RFL003's fact: an output read with no stop-signal check in the function."""
+
+    node: ast.AST
+    text: str
+    providers: tuple[str, ...]
+    parsed: bool = False  # a parsed output read without a refusal-field check
+
+
+@dataclass
+class StreamLoop:
+    """RFL004's fact: a loop consuming a stream's text with no terminal-signal check."""
+
+    node: ast.For | ast.AsyncFor
+    text: str
+    providers: tuple[str, ...]
+
+
+@dataclass
+class PolicyHandler:
+    """RFL011's fact: an `except` for a provider's policy error (or around a call)."""
+
+    node: ast.ExceptHandler
+    caught: str
+    silent: bool
+
+
+@dataclass
+class _Scope:
+    names: dict[str, Tracked] = field(default_factory=dict)
+    responses: list[Response] = field(default_factory=list)
+    # (loop, iterable text, surfaces, whether the items are text themselves)
+    loops: list[tuple[ast.For | ast.AsyncFor, str, tuple[ResponseSurface, ...], bool]] = field(
+        default_factory=list
+    )
+    signal_read: bool = False
+    # reading 10: `text, finish_reason = ...` -> signal name, output names, statement
+    bound_signals: list[tuple[str, frozenset[str], ast.stmt]] = field(default_factory=list)
+    loads: dict[str, list[ast.Name]] = field(default_factory=dict)
+
+
+class ResponseTracker:
+    def __init__(self, model: ModuleModel, catalog: Catalog) -> None:
+        self.model = model
+        self.catalog = catalog
+        self.unchecked: list[UncheckedOutput] = []
+        self.loops: list[StreamLoop] = []
+        self.handlers: list[PolicyHandler] = []
+        self._scopes: list[_Scope] = [_Scope()]
+        self._class_attrs: list[dict[str, Tracked]] = []
+        self._seen: set[int] = set()
+        self._calls: dict[int, Tracked | None] = {}
+        self._factories: dict[str, Tracked] = {}
+        self._peeking = False
+        self._truthy_only: set[int] = set()
+        # Plain names only: the last part of a dotted field (`error.code`, `stop_reason.type`)
+        # is far too common to count as a check on its own.
+        self._check_fields = frozenset(
+            {f for s in catalog.surfaces() for f in s.checks}
+            | set(catalog.by_field)
+            | catalog.presence_fields
+        )
+        self._policy = {e for s in catalog.surfaces() for e in s.policy_exceptions}
+        self._request = {e for s in catalog.surfaces() for e in s.request_exceptions}
+
+    def learn_factories(self, tree: ast.Module) -> None:
+        """Module functions that return an SDK client (`def get_client(): return OpenAI()`)."""
+        for stmt in tree.body:
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            made: dict[str, Tracked] = {}
+            for node in walk_body(stmt.body):
+                if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    found = self._client_of(node.value)
+                    if found is not None:
+                        made.update({dotted(t) or "": found for t in node.targets})
+                if isinstance(node, ast.Return) and node.value is not None:
+                    value = node.value
+                    found = self._client_of(value) if isinstance(value, ast.Call) else None
+                    found = found or made.get(dotted(value) or "")
+                    if found is not None:
+                        self._factories[stmt.name] = found
+
+    def _client_of(self, call: ast.Call) -> Tracked | None:
+        """The client an SDK constructor call makes (no side effects, unlike classify)."""
+        name = dotted(call.func)
+        if name is None:
+            return None
+        resolved = self.model.resolve(name)
+        for surface in self.catalog.surfaces():
+            if self._is_constructor(resolved, call, surface):
+                return Tracked("client", (surface,))
+        return self._factories.get(name)
+
+    # ---- scopes -------------------------------------------------------------------------
+    def enter_function(self) -> None:
+        self._scopes.append(_Scope())
+
+    def exit_function(self) -> None:
+        self._close(self._scopes.pop())
+
+    def enter_class(self) -> None:
+        self._class_attrs.append({})
+
+    def exit_class(self) -> None:
+        self._class_attrs.pop()
+
+    def finish(self) -> None:
+        self._close(self._scopes[0])
+
+    @property
+    def scope(self) -> _Scope:
+        return self._scopes[-1]
+
+    def lookup(self, text: str) -> Tracked | None:
+        if text in self.scope.names:
+            return self.scope.names[text]
+        if text.startswith("self.") and self._class_attrs:
+            return self._class_attrs[-1].get(text)
+        return self._scopes[0].names.get(text)
+
+    # ---- classification -----------------------------------------------------------------
+    def classify_call(self, call: ast.Call) -> Tracked | None:
+        """What a call returns: a client, a response or a stream (None if unknown)."""
+        key = id(call)
+        if key not in self._calls:
+            self._calls[key] = self._classify(call)
+        return self._calls[key]
+
+    def peek_call(self, call: ast.Call) -> Tracked | None:
+        """Like classify_call, but records nothing: for looking ahead into a block."""
+        self._peeking = True
+        try:
+            return self._classify(call)
+        finally:
+            self._peeking = False
+
+    def _classify(self, call: ast.Call) -> Tracked | None:
+        name = dotted(call.func)
+        if name is None:
+            return self._classify_chained(call)
+        resolved = self.model.resolve(name)
+        for surface in self.catalog.surfaces():
+            if resolved in surface.functions:
+                return self._made("response", (surface,), call)
+            if resolved in surface.stream_functions:
+                return self._made("stream", (surface,), call)
+        client = self._client_of(call)
+        if client is not None:
+            return client
+        found = self._method_call(name, call)
+        if found is not None:
+            return found
+        return self._distinctive(name, call)
+
+    def _classify_chained(self, call: ast.Call) -> Tracked | None:
+        """`anthropic.Anthropic().messages.create(...)`: a method on an inline client."""
+        func = call.func
+        parts: list[str] = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Call) or not parts:
+            return None
+        inner = self.classify_call(func)
+        if inner is None or inner.kind != "client":
+            return None
+        return self._on_client(inner, ".".join(reversed(parts)), call)
+
+    def _is_constructor(self, resolved: str, call: ast.Call, surface: ResponseSurface) -> bool:
+        for client in surface.clients:
+            target, _, service = client.partition(":")
+            if resolved != target:
+                continue
+            if not service:
+                return True
+            first = call.args[0] if call.args else None
+            for keyword in call.keywords:
+                if keyword.arg == "service_name":
+                    first = keyword.value
+            return isinstance(first, ast.Constant) and first.value == service
+        return False
+
+    def _method_call(self, name: str, call: ast.Call) -> Tracked | None:
+        parts = name.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            receiver = self.lookup(".".join(parts[:cut]))
+            if receiver is not None and receiver.kind == "client":
+                return self._on_client(receiver, ".".join(parts[cut:]), call)
+        return None
+
+    def _on_client(self, client: Tracked, method: str, call: ast.Call) -> Tracked | None:
+        for surface in client.surfaces:
+            if method in surface.methods:
+                return self._made("response", (surface,), call)
+            if method in surface.stream_methods:
+                return self._made("stream", (surface,), call)
+            if method in surface.session_methods:
+                return Tracked("client", (surface,))
+        return None
+
+    def _distinctive(self, name: str, call: ast.Call) -> Tracked | None:
+        for surface in self.catalog.surfaces():
+            for path in surface.distinctive:
+                if name.endswith("." + path):
+                    kind = "stream" if path in surface.stream_methods else "response"
+                    return self._made(kind, (surface,), call)
+        return None
+
+    def _made(self, kind: str, surfaces: tuple[ResponseSurface, ...], call: ast.Call) -> Tracked:
+        streaming = any(
+            k.arg == "stream" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in call.keywords
+        )
+        if streaming:
+            kind = "stream"
+        response = Response(call, surfaces, stream=kind == "stream")
+        if kind == "response" and not self._peeking:
+            self.scope.responses.append(response)
+        return Tracked(kind, surfaces, response)
+
+    def track_expr(self, node: ast.expr) -> Tracked | None:
+        """What an expression holds: a tracked name, an access into one, or a call's result.
+
+        Reading through `.get("k")`, `["k"]`, `.read()` and `json.loads(...)` keeps the
+        access path, so `json.loads(resp["body"].read())["content"]` is the body's content.
+        """
+        tokens: list[str] = []
+        while True:
+            node = _unwrap(node)
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                text = dotted(node)
+                tracked = self.lookup(text) if text is not None else None
+                if tracked is not None:
+                    return tracked.extended(tuple(reversed(tokens)))
+            if isinstance(node, ast.Attribute):
+                tokens.append(node.attr)
+                node = node.value
+            elif isinstance(node, ast.Subscript):
+                key = node.slice
+                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                    tokens.append(key.value)
+                else:
+                    tokens.append("[]")
+                node = node.value
+            elif isinstance(node, ast.Call):
+                made = self.classify_call(node)
+                if made is not None:
+                    return made.extended(tuple(reversed(tokens)))
+                inner = self._read_through(node, tokens)
+                if inner is None:
+                    return None
+                node = inner
+            else:
+                return None
+
+    @staticmethod
+    def _read_through(call: ast.Call, tokens: list[str]) -> ast.expr | None:
+        """The object a call reads from, recording the read in `tokens`."""
+        if dotted(call.func) == "json.loads" and call.args:
+            return call.args[0]
+        if not isinstance(call.func, ast.Attribute):
+            return None
+        method = call.func.attr
+        first = call.args[0] if call.args else None
+        if method == "get" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            tokens.append(first.value)
+        elif method != "read":  # `resp["body"].read()` is still the body
+            tokens.append(method + "()")
+        return call.func.value
+
+    # ---- statements ---------------------------------------------------------------------
+    def on_stmt(self, stmt: ast.stmt) -> None:
+        """Before the statement's expressions are read."""
+        if isinstance(stmt, (ast.If, ast.While, ast.Assert)):
+            self._mark_truthiness(stmt.test)
+
+    def after_stmt(self, stmt: ast.stmt) -> None:
+        """After its expressions were read, before nested blocks: bindings take effect."""
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            self._on_assign(stmt)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                if isinstance(item.optional_vars, ast.Name):
+                    self._bind(item.optional_vars.id, item.context_expr)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self._on_for(stmt)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self._on_try(stmt)  # type: ignore[arg-type]
+        if self._has_tracked():
+            self._find_escapes(stmt)
+
+    def _on_assign(self, stmt: ast.Assign | ast.AnnAssign) -> None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        if stmt.value is None or len(targets) != 1:
+            return
+        target = targets[0]
+        if isinstance(target, ast.Tuple):
+            self._bind_tuple(target, stmt)
+            return
+        text = dotted(target)
+        if text is None:
+            return
+        if not self._bind(text, stmt.value):
+            self.scope.names.pop(text, None)
+
+    def _bind(self, name: str, value: ast.expr) -> bool:
+        tracked = self.track_expr(value)
+        if tracked is None or self._reads_output(tracked):
+            return False
+        if name.startswith("self.") and self._class_attrs and tracked.kind == "client":
+            self._class_attrs[-1][name] = tracked
+        elif len(self._scopes) == 1 or tracked.kind != "client" or "." not in name:
+            self.scope.names[name] = tracked
+        return True
+
+    def _bind_tuple(self, target: ast.Tuple, stmt: ast.stmt) -> None:
+        """Reading 10: `text, finish_reason = ...` binds the stop signal by name."""
+        names = [e.id for e in target.elts if isinstance(e, ast.Name)]
+        signals = [n for n in names if n in self.catalog.signal_field_names()]
+        if signals and len(names) > len(signals):
+            outputs = frozenset(n for n in names if n not in signals)
+            self.scope.bound_signals.append((signals[0], outputs, stmt))
+
+    def _on_for(self, stmt: ast.For | ast.AsyncFor) -> None:
+        iterable = _unwrap(stmt.iter)
+        tracked = self.track_expr(iterable)
+        if tracked is None:
+            return
+        if tracked.kind == "stream" or _names_a_stream(tracked.path):
+            text = ast.unparse(stmt.iter)[:60]
+            self.scope.loops.append((stmt, text, tracked.surfaces, _text_items(tracked)))
+            return
+        if tracked.kind == "response" and isinstance(stmt.target, ast.Name):
+            item = Tracked("response", tracked.surfaces, tracked.response, (*tracked.path, "[]"))
+            self.scope.names[stmt.target.id] = item
+
+    def _on_try(self, stmt: ast.Try) -> None:
+        calls = [n for n in walk_body(stmt.body) if isinstance(n, ast.Call)]
+        around_call = len(stmt.body) <= 3 and any(
+            (t := self.peek_call(c)) is not None and t.kind != "client" for c in calls
+        )
+        for handler in stmt.handlers:
+            caught = self._caught(handler, around_call)
+            if caught is not None:
+                self.handlers.append(PolicyHandler(handler, caught, self._silent(handler)))
+
+    def _caught(self, handler: ast.ExceptHandler, around_call: bool) -> str | None:
+        if handler.type is None:
+            return "bare except" if around_call else None
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        names = [(dotted(k) or "").rsplit(".", 1)[-1] for k in kinds]
+        for name in names:
+            if name in self._policy or (around_call and name in self._request):
+                return name
+        for name in names:
+            if around_call and name in ("Exception", "BaseException"):
+                return name
+        return None
+
+    @staticmethod
+    def _silent(handler: ast.ExceptHandler) -> bool:
+        name = handler.name or "__no_exception_name__"
+        holder = Subject(
+            key=name,
+            text=name,
+            field="",
+            signals=(),
+            carriers=frozenset({name}),
+            names=frozenset({name}),
+        )
+        return not is_loud_body(handler.body, holder, ())
+
+    def _mark_truthiness(self, test: ast.expr) -> None:
+        """Reading 18: `if x.finish_reason:` / `is None` notices the end, not how."""
+        for part in _truth_parts(test):
+            self._truthy_only.add(id(part))
+
+    # ---- expressions --------------------------------------------------------------------
+    def on_node(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            self.scope.loads.setdefault(node.id, []).append(node)
+        if isinstance(node, COMPREHENSIONS):
+            self._on_comprehension(node)
+            return
+        if isinstance(node, ast.Compare):
+            self._on_event_compare(node)
+        chain = (ast.Attribute, ast.Subscript, ast.Call)
+        if id(node) in self._seen or not isinstance(node, chain):
+            return
+        self._mark_inner(node)
+        if self._reads_signal_field(node) and id(node) not in self._truthy_only:
+            self.scope.signal_read = True
+        tracked = self.track_expr(node)
+        if tracked is None or tracked.response is None or tracked.kind == "client":
+            return
+        self._record_read(tracked, node)
+
+    def _record_read(self, tracked: Tracked, node: ast.AST) -> None:
+        response = tracked.response
+        assert response is not None
+        if any(token in self._check_fields for token in tracked.path):
+            if id(node) not in self._truthy_only:
+                response.checked = True
+                if any(token in self.catalog.presence_fields for token in tracked.path):
+                    response.refusal_checked = True
+            return
+        for surface in tracked.surfaces:
+            if _matches(tracked.path, surface.parsed_outputs):
+                response.parsed_output = response.parsed_output or node
+            if _matches(tracked.path, surface.outputs):
+                response.first_output = response.first_output or node
+                return
+
+    def _reads_output(self, tracked: Tracked) -> bool:
+        return tracked.kind == "response" and any(
+            _matches(tracked.path, s.outputs) for s in tracked.surfaces
+        )
+
+    def _reads_signal_field(self, node: ast.AST) -> bool:
+        for inner in _chain_nodes(node):
+            if isinstance(inner, ast.Attribute) and inner.attr in self._check_fields:
+                return True
+            if isinstance(inner, ast.Subscript):
+                key = inner.slice
+                if isinstance(key, ast.Constant) and key.value in self._check_fields:
+                    return True
+        return False
+
+    def _on_event_compare(self, node: ast.Compare) -> None:
+        """`event.type == "response.incomplete"` tells how a Responses stream ended."""
+        for side in [node.left, *node.comparators]:
+            value = side.value if isinstance(side, ast.Constant) else None
+            if isinstance(value, str) and _is_terminal_event(value):
+                self.scope.signal_read = True
+
+    def _on_comprehension(self, node: ast.AST) -> None:
+        """`"".join(b.text for b in resp.content)`: the element reads the output."""
+        generators = getattr(node, "generators", [])
+        bound: list[str] = []
+        for generator in generators:
+            tracked = self.track_expr(generator.iter)
+            target = generator.target
+            if tracked is not None and tracked.response and isinstance(target, ast.Name):
+                self.scope.names[target.id] = tracked.extended(("[]",))
+                bound.append(target.id)
+        if not bound:
+            return
+        for child in ast.walk(node):
+            if child is not node and not isinstance(child, COMPREHENSIONS):
+                self.on_node(child)
+        for name in bound:
+            self.scope.names.pop(name, None)
+
+    def _mark_inner(self, node: ast.AST) -> None:
+        for inner in _chain_nodes(node):
+            self._seen.add(id(inner))
+
+    # ---- escapes ------------------------------------------------------------------------
+    def _has_tracked(self) -> bool:
+        return any(t.response is not None for t in self.scope.names.values())
+
+    def _find_escapes(self, stmt: ast.stmt) -> None:
+        """A response returned, yielded, stored or passed on is someone else's duty."""
+        names = {n: t for n, t in self.scope.names.items() if t.response is not None}
+        whole = frozenset(names)
+        for expr in _escape_points(stmt):
+            for name, tracked in names.items():
+                if carries(expr, frozenset({name}), frozenset({name})):
+                    assert tracked.response is not None
+                    tracked.response.escaped = True
+        for node in _header_nodes(stmt):
+            if isinstance(node, ast.Call) and _hands_on(node, whole):
+                for name, tracked in names.items():
+                    if _passes(node, name):
+                        assert tracked.response is not None
+                        tracked.response.escaped = True
+
+    # ---- results ------------------------------------------------------------------------
+    def _close(self, scope: _Scope) -> None:
+        for response in scope.responses:
+            self._judge_response(response)
+        for loop, text, surfaces, text_items in scope.loops:
+            if not scope.signal_read and _consumes_text(loop, text_items):
+                providers = tuple(dict.fromkeys(s.provider for s in surfaces))
+                self.loops.append(StreamLoop(loop, text, providers))
+        for signal, outputs, stmt in scope.bound_signals:
+            if any(n.lineno > stmt.lineno for n in scope.loads.get(signal, [])):
+                continue
+            uses = [n for o in outputs for n in scope.loads.get(o, []) if n.lineno >= stmt.lineno]
+            if uses:
+                first = min(uses, key=lambda n: (n.lineno, n.col_offset))
+                self.unchecked.append(UncheckedOutput(first, first.id, ()))
+
+    def _judge_response(self, response: Response) -> None:
+        if response.escaped or response.stream:
+            return
+        providers = tuple(dict.fromkeys(s.provider for s in response.surfaces))
+        text = ast.unparse(response.call.func)[:60]
+        if response.first_output is not None and not response.checked:
+            self.unchecked.append(UncheckedOutput(response.first_output, text, providers))
+        elif response.parsed_output is not None and not response.refusal_checked:
+            self.unchecked.append(
+                UncheckedOutput(response.parsed_output, text, providers, parsed=True)
+            )
+
+
+def _is_terminal_event(event_type: str) -> bool:
+    return event_type.startswith("response.") and any(
+        word in event_type for word in TERMINAL_EVENT_WORDS
+    )
+
+
+def _unwrap(node: ast.expr) -> ast.expr:
+    while isinstance(node, (ast.Await, ast.NamedExpr)):
+        node = node.value
+    return node
+
+
+def _names_a_stream(path: tuple[str, ...]) -> bool:
+    """`stream.text_stream`, `response["stream"]` (ConverseStream), `resp.body` events."""
+    return bool(path) and path[-1] in ("text_stream", "stream")
+
+
+def _matches(path: tuple[str, ...], patterns: Iterable[str]) -> bool:
+    for pattern in patterns:
+        tokens = _pattern_tokens(pattern)
+        if tuple(path[: len(tokens)]) == tokens:
+            return True
+    return False
+
+
+def _pattern_tokens(pattern: str) -> tuple[str, ...]:
+    """ "choices[].message.content" -> ("choices", "[]", "message", "content")."""
+    tokens: list[str] = []
+    for part in pattern.split("."):
+        while part.endswith("[]"):
+            part = part[:-2]
+            if part:
+                tokens.append(part)
+            tokens.append("[]")
+            part = ""
+        if part:
+            tokens.append(part)
+    return tuple(tokens)
+
+
+def _chain_nodes(node: ast.AST) -> list[ast.AST]:
+    found: list[ast.AST] = []
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        found.append(node)
+        node = node.func if isinstance(node, ast.Call) else node.value
+    found.append(node)
+    return found
+
+
+def _truth_parts(test: ast.expr) -> list[ast.AST]:
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _truth_parts(test.operand)
+    if isinstance(test, ast.BoolOp):
+        return [p for v in test.values for p in _truth_parts(v)]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        right = test.comparators[0]
+        if isinstance(right, ast.Constant) and right.value is None:
+            return [test.left]
+        return []
+    return [test] if isinstance(test, (ast.Attribute, ast.Subscript, ast.Call)) else []
+
+
+def _escape_points(stmt: ast.stmt) -> list[ast.expr]:
+    """Expressions whose value leaves the function or lands in an object or container."""
+    found: list[ast.expr] = []
+    if isinstance(stmt, ast.Return) and stmt.value is not None:
+        found.append(stmt.value)
+    is_yield = isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom))
+    if is_yield and stmt.value.value is not None:  # type: ignore[attr-defined]
+        found.append(stmt.value.value)  # type: ignore[attr-defined]
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        container = isinstance(stmt.value, (ast.Dict, ast.List, ast.Tuple, ast.Set, ast.Call))
+        if container or any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets):
+            found.append(stmt.value)
+    return found
+
+
+def _header_nodes(stmt: ast.stmt) -> list[ast.AST]:
+    if isinstance(stmt, (ast.If, ast.While)):
+        roots: list[ast.AST] = [stmt.test]
+    elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+        roots = [stmt.iter]
+    elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+        roots = [i.context_expr for i in stmt.items]
+    elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Try)) or (
+        type(stmt).__name__ in ("TryStar", "Match")
+    ):
+        roots = []
+    else:
+        roots = [stmt]
+    return [n for root in roots for n in ast.walk(root)]
+
+
+def _hands_on(call: ast.Call, names: frozenset[str]) -> bool:
+    """A call taking a response as an argument, other than one that only looks at it."""
+    callee = dotted(call.func) or ""
+    if callee.rsplit(".", 1)[-1] in LOOKING_CALLS or "log" in callee.lower():
+        return False
+    return any(_passes(call, name) for name in names)
+
+
+def _passes(call: ast.Call, name: str) -> bool:
+    args = [*call.args, *(k.value for k in call.keywords)]
+    return any(isinstance(a, ast.Name) and a.id == name for a in args) or any(
+        isinstance(a, ast.Starred) and isinstance(a.value, ast.Name) and a.value.id == name
+        for a in args
+    )
+
+
+def _text_items(tracked: Tracked) -> bool:
+    return bool(tracked.path) and tracked.path[-1] == "text_stream"
+
+
+def _consumes_text(loop: ast.For | ast.AsyncFor, text_items: bool) -> bool:
+    """The loop body accumulates, yields, prints or forwards the text the items hold.
+
+    Yielding a whole event or chunk hands it (and its stop signal) to the consumer.
+    """
+    target = dotted(loop.target) if isinstance(loop.target, ast.Name) else None
+    if target is None:
+        return False
+    for node in walk_body(loop.body):
+        value: ast.AST | None = None
+        if isinstance(node, ast.AugAssign):
+            value = node.value
+        elif isinstance(node, (ast.Yield, ast.YieldFrom)):
+            whole = isinstance(node.value, ast.Name) and node.value.id == target
+            value = None if whole and not text_items else node.value
+        elif isinstance(node, ast.Call):
+            callee = dotted(node.func) or ""
+            method = callee.rsplit(".", 1)[-1]
+            if method in CONSUMING_METHODS or callee == "print":
+                value = ast.Tuple(elts=[*node.args], ctx=ast.Load())
+        if value is not None and _mentions(value, target):
+            return True
+    return False
+
+
+def _mentions(node: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
