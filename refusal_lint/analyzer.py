@@ -142,7 +142,7 @@ class Analyzer:
     def _visit_stmt(self, stmt: ast.stmt, rest: Continuation) -> None:
         if isinstance(stmt, FUNCTIONS):
             self._scopes.append(Scope())
-            self.responses.enter_function()
+            self.responses.enter_function(stmt)
             self._visit_block(stmt.body, Continuation([]))
             self.responses.exit_function()
             self._close_scope(self._scopes.pop())

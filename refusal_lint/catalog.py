@@ -90,6 +90,37 @@ class ResponseSurface:
     checks: tuple[str, ...] = ()
     policy_exceptions: tuple[str, ...] = ()
     request_exceptions: tuple[str, ...] = ()
+    response_types: tuple[str, ...] = ()
+    stream_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ResponseIndex:
+    """Dict lookups for the per-call questions of the response tracker."""
+
+    functions: dict[str, tuple[str, ResponseSurface]]  # dotted name -> (kind, surface)
+    constructors: dict[str, tuple[tuple[str, ResponseSurface], ...]]  # -> (service, surface)
+    distinctive: tuple[tuple[str, str, ResponseSurface], ...]  # (".path", kind, surface)
+
+    @staticmethod
+    def build(surfaces: tuple[ResponseSurface, ...]) -> ResponseIndex:
+        functions: dict[str, tuple[str, ResponseSurface]] = {}
+        constructors: dict[str, list[tuple[str, ResponseSurface]]] = {}
+        distinctive: list[tuple[str, str, ResponseSurface]] = []
+        for surface in surfaces:
+            functions.update((f, ("response", surface)) for f in surface.functions)
+            functions.update((f, ("stream", surface)) for f in surface.stream_functions)
+            for client in surface.clients:
+                target, _, service = client.partition(":")
+                constructors.setdefault(target, []).append((service, surface))
+            for path in surface.distinctive:
+                kind = "stream" if path in surface.stream_methods else "response"
+                distinctive.append(("." + path, kind, surface))
+        return ResponseIndex(
+            functions=functions,
+            constructors={k: tuple(v) for k, v in constructors.items()},
+            distinctive=tuple(distinctive),
+        )
 
 
 @dataclass(frozen=True)
@@ -191,6 +222,14 @@ class Catalog:
         if cached is None:
             cached = frozenset(v for s in self.all_signals() for v in s.values)
             object.__setattr__(self, "_all_values", cached)
+        return cached
+
+    def response_index(self) -> ResponseIndex:
+        """Surfaces indexed by the names calls are matched on (built once per catalog)."""
+        cached: ResponseIndex | None = self.__dict__.get("_response_index")
+        if cached is None:
+            cached = ResponseIndex.build(tuple(self.surfaces()))
+            object.__setattr__(self, "_response_index", cached)
         return cached
 
     def surfaces(self) -> Iterator[ResponseSurface]:
@@ -317,6 +356,8 @@ _SURFACE_LISTS = (
     "checks",
     "policy_exceptions",
     "request_exceptions",
+    "response_types",
+    "stream_types",
 )
 
 

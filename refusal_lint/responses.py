@@ -33,7 +33,7 @@ TERMINAL_EVENT_WORDS = ("refusal", "incomplete", "failed")
 class Response:
     """One response-returning call and what its function does with the result."""
 
-    call: ast.Call
+    call: ast.Call | ast.arg  # the call that returned it, or an annotated parameter
     surfaces: tuple[ResponseSurface, ...]
     stream: bool = False
     first_output: ast.AST | None = None
@@ -112,6 +112,7 @@ class ResponseTracker:
         self._seen: set[int] = set()
         self._calls: dict[int, Tracked | None] = {}
         self._factories: dict[str, Tracked] = {}
+        self._index = catalog.response_index()
         self._peeking = False
         self._truthy_only: set[int] = set()
         # Plain names only: the last part of a dotted field (`error.code`, `stop_reason.type`)
@@ -130,7 +131,7 @@ class ResponseTracker:
             if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             made: dict[str, Tracked] = {}
-            for node in walk_body(stmt.body):
+            for node in _statements(stmt.body):
                 if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                     found = self._client_of(node.value)
                     if found is not None:
@@ -148,14 +149,49 @@ class ResponseTracker:
         if name is None:
             return None
         resolved = self.model.resolve(name)
-        for surface in self.catalog.surfaces():
-            if self._is_constructor(resolved, call, surface):
+        for service, surface in self._index.constructors.get(resolved, ()):
+            if self._service_matches(service, call):
                 return Tracked("client", (surface,))
         return self._factories.get(name)
 
     # ---- scopes -------------------------------------------------------------------------
-    def enter_function(self) -> None:
+    def enter_function(self, func: ast.FunctionDef | ast.AsyncFunctionDef | None = None) -> None:
         self._scopes.append(_Scope())
+        if func is not None:
+            self._bind_annotated(func.args)
+
+    def _bind_annotated(self, args: ast.arguments) -> None:
+        """Parameters annotated with an SDK response or stream type are known (reading 19)."""
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+            if arg.annotation is None:
+                continue
+            found = self._annotated_kind(arg.annotation)
+            if found is not None:
+                kind, surface = found
+                response = Response(arg, (surface,), stream=kind == "stream")
+                if kind == "response":
+                    self.scope.responses.append(response)
+                self.scope.names[arg.arg] = Tracked(kind, (surface,), response)
+
+    def _annotated_kind(self, annotation: ast.expr) -> tuple[str, ResponseSurface] | None:
+        node = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text: str | None = node.value.split("[", 1)[0]
+        else:
+            text = dotted(node)
+        if not text:
+            return None
+        resolved = self.model.resolve(text)
+        short = resolved.rsplit(".", 1)[-1]
+        for provider in self.catalog.providers:
+            if not any(resolved.startswith(root + ".") for root in provider.imports):
+                continue
+            for surface in provider.responses:
+                if short in surface.response_types:
+                    return "response", surface
+                if short in surface.stream_types:
+                    return "stream", surface
+        return None
 
     def exit_function(self) -> None:
         self._close(self._scopes.pop())
@@ -201,11 +237,9 @@ class ResponseTracker:
         if name is None:
             return self._classify_chained(call)
         resolved = self.model.resolve(name)
-        for surface in self.catalog.surfaces():
-            if resolved in surface.functions:
-                return self._made("response", (surface,), call)
-            if resolved in surface.stream_functions:
-                return self._made("stream", (surface,), call)
+        function = self._index.functions.get(resolved)
+        if function is not None:
+            return self._made(function[0], (function[1],), call)
         client = self._client_of(call)
         if client is not None:
             return client
@@ -228,19 +262,16 @@ class ResponseTracker:
             return None
         return self._on_client(inner, ".".join(reversed(parts)), call)
 
-    def _is_constructor(self, resolved: str, call: ast.Call, surface: ResponseSurface) -> bool:
-        for client in surface.clients:
-            target, _, service = client.partition(":")
-            if resolved != target:
-                continue
-            if not service:
-                return True
-            first = call.args[0] if call.args else None
-            for keyword in call.keywords:
-                if keyword.arg == "service_name":
-                    first = keyword.value
-            return isinstance(first, ast.Constant) and first.value == service
-        return False
+    @staticmethod
+    def _service_matches(service: str, call: ast.Call) -> bool:
+        """`boto3.client("bedrock-runtime")`: the first argument picks the service."""
+        if not service:
+            return True
+        first = call.args[0] if call.args else None
+        for keyword in call.keywords:
+            if keyword.arg == "service_name":
+                first = keyword.value
+        return isinstance(first, ast.Constant) and first.value == service
 
     def _method_call(self, name: str, call: ast.Call) -> Tracked | None:
         parts = name.split(".")
@@ -261,11 +292,9 @@ class ResponseTracker:
         return None
 
     def _distinctive(self, name: str, call: ast.Call) -> Tracked | None:
-        for surface in self.catalog.surfaces():
-            for path in surface.distinctive:
-                if name.endswith("." + path):
-                    kind = "stream" if path in surface.stream_methods else "response"
-                    return self._made(kind, (surface,), call)
+        for suffix, kind, surface in self._index.distinctive:
+            if name.endswith(suffix):
+                return self._made(kind, (surface,), call)
         return None
 
     def _made(self, kind: str, surfaces: tuple[ResponseSurface, ...], call: ast.Call) -> Tracked:
@@ -318,8 +347,9 @@ class ResponseTracker:
     @staticmethod
     def _read_through(call: ast.Call, tokens: list[str]) -> ast.expr | None:
         """The object a call reads from, recording the read in `tokens`."""
-        if dotted(call.func) == "json.loads" and call.args:
-            return call.args[0]
+        callee = dotted(call.func)
+        if callee in ("json.loads", "cast", "typing.cast") and call.args:
+            return call.args[-1]  # cast(T, x) and json.loads(x) hold what x holds
         if not isinstance(call.func, ast.Attribute):
             return None
         method = call.func.attr
@@ -388,6 +418,11 @@ class ResponseTracker:
         tracked = self.track_expr(iterable)
         if tracked is None:
             return
+        if tracked.kind == "response" and not tracked.path and tracked.response is not None:
+            # Only a stream is iterable: `for chunk in client.chat.completions.create(...)`
+            # with `stream=True` passed through **kwargs.
+            tracked.response.stream = True
+            tracked = Tracked("stream", tracked.surfaces, tracked.response)
         if tracked.kind == "stream" or _names_a_stream(tracked.path):
             text = ast.unparse(stmt.iter)[:60]
             self.scope.loops.append((stmt, text, tracked.surfaces, _text_items(tracked)))
@@ -397,14 +432,29 @@ class ResponseTracker:
             self.scope.names[stmt.target.id] = item
 
     def _on_try(self, stmt: ast.Try) -> None:
-        calls = [n for n in walk_body(stmt.body) if isinstance(n, ast.Call)]
-        around_call = len(stmt.body) <= 3 and any(
-            (t := self.peek_call(c)) is not None and t.kind != "client" for c in calls
-        )
+        around_call: bool | None = None  # computed only when a handler needs it
         for handler in stmt.handlers:
-            caught = self._caught(handler, around_call)
+            caught = self._caught(handler, around_call=False)
+            if caught is None and self._may_catch_call_errors(handler):
+                if around_call is None:
+                    around_call = self._around_call(stmt)
+                caught = self._caught(handler, around_call)
             if caught is not None:
                 self.handlers.append(PolicyHandler(handler, caught, self._silent(handler)))
+
+    def _may_catch_call_errors(self, handler: ast.ExceptHandler) -> bool:
+        if handler.type is None:
+            return True
+        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        names = {(dotted(k) or "").rsplit(".", 1)[-1] for k in kinds}
+        return bool(names & (self._request | {"Exception", "BaseException"}))
+
+    def _around_call(self, stmt: ast.Try) -> bool:
+        """The try body is (at most three statements around) a response-returning call."""
+        if len(stmt.body) > 3:
+            return False
+        calls = [n for n in walk_body(stmt.body) if isinstance(n, ast.Call)]
+        return any((t := self.peek_call(c)) is not None and t.kind != "client" for c in calls)
 
     def _caught(self, handler: ast.ExceptHandler, around_call: bool) -> str | None:
         if handler.type is None:
@@ -557,13 +607,30 @@ class ResponseTracker:
         if response.escaped or response.stream:
             return
         providers = tuple(dict.fromkeys(s.provider for s in response.surfaces))
-        text = ast.unparse(response.call.func)[:60]
+        origin = response.call
+        text = origin.arg if isinstance(origin, ast.arg) else ast.unparse(origin.func)[:60] + "(...)"
         if response.first_output is not None and not response.checked:
             self.unchecked.append(UncheckedOutput(response.first_output, text, providers))
         elif response.parsed_output is not None and not response.refusal_checked:
             self.unchecked.append(
                 UncheckedOutput(response.parsed_output, text, providers, parsed=True)
             )
+
+
+def _statements(stmts: list[ast.stmt]) -> Iterable[ast.stmt]:
+    """Every statement of a body, nested blocks included, without reading expressions."""
+    stack = list(reversed(stmts))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(reversed(getattr(stmt, name, [])))
+        for handler in getattr(stmt, "handlers", []):
+            stack.extend(reversed(handler.body))
+        for case in getattr(stmt, "cases", []):
+            stack.extend(reversed(case.body))
 
 
 def _is_terminal_event(event_type: str) -> bool:
@@ -681,29 +748,33 @@ def _text_items(tracked: Tracked) -> bool:
 
 
 def _consumes_text(loop: ast.For | ast.AsyncFor, text_items: bool) -> bool:
-    """The loop body accumulates, yields, prints or forwards the text the items hold.
+    """The loop body accumulates, yields, prints or forwards what the items hold.
 
-    Yielding a whole event or chunk hands it (and its stop signal) to the consumer.
+    Names assigned from the item inside the body carry it too (`delta = chunk.choices[0]
+    .delta`, `piece = delta.content or ""`). Yielding a whole event or chunk hands it, and
+    its stop signal, to the consumer; only looking at it (`isinstance`, `len`) is not use.
     """
     target = dotted(loop.target) if isinstance(loop.target, ast.Name) else None
     if target is None:
         return False
+    tainted = {target}
     for node in walk_body(loop.body):
         value: ast.AST | None = None
-        if isinstance(node, ast.AugAssign):
+        if isinstance(node, ast.Assign) and _mentions_any(node.value, tainted):
+            tainted.update(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.AugAssign):
             value = node.value
         elif isinstance(node, (ast.Yield, ast.YieldFrom)):
             whole = isinstance(node.value, ast.Name) and node.value.id == target
             value = None if whole and not text_items else node.value
         elif isinstance(node, ast.Call):
             callee = dotted(node.func) or ""
-            method = callee.rsplit(".", 1)[-1]
-            if method in CONSUMING_METHODS or callee == "print":
-                value = ast.Tuple(elts=[*node.args], ctx=ast.Load())
-        if value is not None and _mentions(value, target):
+            if callee.rsplit(".", 1)[-1] not in LOOKING_CALLS and "log" not in callee.lower():
+                value = ast.Tuple(elts=[*node.args, *(k.value for k in node.keywords)], ctx=ast.Load())
+        if value is not None and _mentions_any(value, tainted):
             return True
     return False
 
 
-def _mentions(node: ast.AST, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+def _mentions_any(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))

@@ -76,7 +76,7 @@ class UncheckedResponse(Rule):
     def check_unchecked_response(self, fact: UncheckedOutput, ctx: Context) -> None:
         if fact.parsed:
             message = (
-                f"parsed output of `{fact.text}(...)` is used without checking "
+                f"parsed output of `{fact.text}` is used without checking "
                 "`message.refusal`: a refusal gives `parsed = None`"
             )
         elif not fact.providers:
@@ -86,7 +86,7 @@ class UncheckedResponse(Rule):
             )
         else:
             message = (
-                f"output of `{fact.text}(...)` is used without checking its stop signal "
+                f"output of `{fact.text}` is used without checking its stop signal "
                 "(a refusal passes as output)"
             )
         ctx.report(self, fact.node, message)
