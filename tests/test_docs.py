@@ -183,10 +183,15 @@ EXAMPLES = ROOT / "examples" / "support_bot"
 # (module, function, code): the mistakes examples/README.md promises, and nothing else.
 EXPECTED = {
     ("anthropic_client.py", "draft_reply", "RFL001"),
+    ("anthropic_client.py", "suggest_tags", "RFL003"),
     ("gemini_client.py", "translate_reply", "RFL002"),
     ("openai_client.py", "classify_ticket", "RFL005"),
     ("openai_client.py", "suggest_macro", "RFL007"),
+    ("openai_client.py", "stream_live_answer", "RFL004"),
     ("bedrock_client.py", "detect_language", "RFL008"),
+    ("fallback.py", "fallback_draft", "RFL011"),
+    ("metrics.py", "<module>", "RFL006"),
+    ("metrics.py", "record_claude_stop", "RFL006"),
 }
 
 

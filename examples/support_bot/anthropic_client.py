@@ -50,6 +50,21 @@ def summarize_thread(thread: list[dict[str, str]]) -> str:
             raise ValueError(f"unexpected stop_reason {resp.stop_reason!r}")
 
 
+def suggest_tags(ticket_text: str) -> list[str]:
+    """Up to five help-centre tags for a ticket, shown to the agent as suggestions."""
+    resp = client.messages.create(
+        model="claude-haiku-4-5",
+        max_tokens=100,
+        system="Answer with up to five comma-separated help-centre tags, nothing else.",
+        messages=[{"role": "user", "content": ticket_text}],
+    )
+    # MISTAKE (RFL003): the text is used without looking at stop_reason. A refused
+    # ticket comes back as partial text or an empty content list, and a truncated
+    # answer as half a tag; both are suggested to the agent as if they were tags.
+    tags = resp.content[0].text.split(",")
+    return [tag.strip() for tag in tags if tag.strip()][:5]
+
+
 async def stream_reply(aclient: anthropic.AsyncAnthropic, ticket_text: str) -> str:
     """Streams a reply to the live-chat widget (handled correctly)."""
     parts: list[str] = []

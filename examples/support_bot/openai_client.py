@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+
 from openai import OpenAI
 from pydantic import BaseModel
 
 from .errors import ModelRefused, ModelTruncated
 
+log = logging.getLogger(__name__)
 client = OpenAI()
 
 
@@ -30,6 +34,7 @@ def classify_ticket(ticket_text: str) -> TicketLabels | None:
     # treats None as "unclassified" and files the ticket under "other", so a
     # refused ticket quietly lands in the low-priority queue.
     if message.refusal:
+        log.debug("classifier refused: %s", message.refusal)
         return None
     return message.parsed
 
@@ -71,3 +76,40 @@ def answer_faq(question: str) -> str:
             raise ModelRefused("openai", "content_filter")
         raise ModelTruncated(f"FAQ answer incomplete: {response.incomplete_details.reason}")
     return response.output_text
+
+
+def stream_live_answer(question: str) -> Iterator[str]:
+    """Streams an answer to the help-centre chat widget, token by token."""
+    stream = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[
+            {"role": "system", "content": "You answer questions about Acme Cloud billing."},
+            {"role": "user", "content": question},
+        ],
+        stream=True,
+    )
+    # MISTAKE (RFL004): the loop never looks at the last chunk's finish_reason. When
+    # the content filter stops the answer half-way ("content_filter") or it runs out
+    # of tokens ("length"), the widget shows the fragment as a complete answer.
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            yield chunk.choices[0].delta.content
+
+
+def stream_status_update(incident: str) -> Iterator[str]:
+    """Streams a status-page update; a filtered or cut-off update is withdrawn."""
+    stream = client.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[{"role": "user", "content": f"A short status-page update for:\n{incident}"}],
+        stream=True,
+    )
+    for chunk in stream:
+        if not chunk.choices:
+            continue
+        choice = chunk.choices[0]
+        if choice.delta.content:
+            yield choice.delta.content
+        if choice.finish_reason == "content_filter":
+            raise ModelRefused("openai", "content_filter")
+        if choice.finish_reason == "length":
+            raise ModelTruncated("status update cut off")
