@@ -325,7 +325,10 @@ class Analyzer:
             values, negated, partial = self._route(test, subject.key)
             branch = self._branch(node, body, values, negated, partial, subject, rest)
             branches.append(branch)
-            if negated and not partial and default is None:
+            # A guard's body takes every value it does not name; with extra conditions
+            # (`if r and r != "STOP":`) it still does whenever they hold, so a loud body
+            # is a loud default there too.
+            if negated and default is None and (not partial or branch.loud):
                 default = branch
         if default_body is not None:
             anchor = _else_anchor(members[-1])
