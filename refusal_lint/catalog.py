@@ -92,6 +92,8 @@ class ResponseSurface:
     request_exceptions: tuple[str, ...] = ()
     response_types: tuple[str, ...] = ()
     stream_types: tuple[str, ...] = ()
+    collection_methods: tuple[str, ...] = ()
+    http_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,14 @@ class ResponseIndex:
     functions: dict[str, tuple[str, ResponseSurface]]  # dotted name -> (kind, surface)
     constructors: dict[str, tuple[tuple[str, ResponseSurface], ...]]  # -> (service, surface)
     distinctive: tuple[tuple[str, str, ResponseSurface], ...]  # (".path", kind, surface)
+    http_paths: tuple[tuple[str, ResponseSurface], ...] = ()  # (URL part, surface)
 
     @staticmethod
     def build(surfaces: tuple[ResponseSurface, ...]) -> ResponseIndex:
         functions: dict[str, tuple[str, ResponseSurface]] = {}
         constructors: dict[str, list[tuple[str, ResponseSurface]]] = {}
         distinctive: list[tuple[str, str, ResponseSurface]] = []
+        http_paths = tuple((p, s) for s in surfaces for p in s.http_paths)
         for surface in surfaces:
             functions.update((f, ("response", surface)) for f in surface.functions)
             functions.update((f, ("stream", surface)) for f in surface.stream_functions)
@@ -120,6 +124,7 @@ class ResponseIndex:
             functions=functions,
             constructors={k: tuple(v) for k, v in constructors.items()},
             distinctive=tuple(distinctive),
+            http_paths=http_paths,
         )
 
 
@@ -358,6 +363,8 @@ _SURFACE_LISTS = (
     "request_exceptions",
     "response_types",
     "stream_types",
+    "collection_methods",
+    "http_paths",
 )
 
 

@@ -41,6 +41,7 @@ class Response:
     checked: bool = False
     refusal_checked: bool = False
     escaped: bool = False
+    looped: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,13 @@ class ResponseTracker:
         if name is None:
             return None
         resolved = self.model.resolve(name)
-        for service, surface in self._index.constructors.get(resolved, ()):
-            if self._service_matches(service, call):
-                return Tracked("client", (surface,))
+        surfaces = tuple(
+            surface
+            for service, surface in self._index.constructors.get(resolved, ())
+            if self._service_matches(service, call)
+        )
+        if surfaces:  # `OpenAI()` serves both Chat Completions and Responses
+            return Tracked("client", surfaces)
         return self._factories.get(name)
 
     # ---- scopes -------------------------------------------------------------------------
@@ -234,8 +239,11 @@ class ResponseTracker:
 
     def _classify(self, call: ast.Call) -> Tracked | None:
         name = dotted(call.func)
-        if name is None:
-            return self._classify_chained(call)
+        if name is None or "()" in name:  # `anthropic.Anthropic().messages.create(...)`
+            return self._classify_chained(call) or (self._distinctive(name, call) if name else None)
+        http = self._http_call(name, call)
+        if http is not None:
+            return http
         resolved = self.model.resolve(name)
         function = self._index.functions.get(resolved)
         if function is not None:
@@ -247,6 +255,22 @@ class ResponseTracker:
         if found is not None:
             return found
         return self._distinctive(name, call)
+
+    def _http_call(self, name: str, call: ast.Call) -> Tracked | None:
+        """`httpx.post("https://api.anthropic.com/v1/messages", ...)`: the JSON is a response."""
+        if name.rsplit(".", 1)[-1] not in ("post", "request"):
+            return None
+        url = call.args[1] if name.endswith("request") and len(call.args) > 1 else None
+        url = url or (call.args[0] if call.args else None)
+        for keyword in call.keywords:
+            if keyword.arg == "url":
+                url = keyword.value
+        texts = [n.value for n in ast.walk(url) if isinstance(n, ast.Constant)] if url else []
+        text = "".join(t for t in texts if isinstance(t, str))
+        surfaces = tuple(surface for path, surface in self._index.http_paths if path in text)
+        if not surfaces:
+            return None
+        return self._made("response", surfaces, call)
 
     def _classify_chained(self, call: ast.Call) -> Tracked | None:
         """`anthropic.Anthropic().messages.create(...)`: a method on an inline client."""
@@ -287,6 +311,8 @@ class ResponseTracker:
                 return self._made("response", (surface,), call)
             if method in surface.stream_methods:
                 return self._made("stream", (surface,), call)
+            if method in surface.collection_methods:
+                return self._made("collection", (surface,), call)
             if method in surface.session_methods:
                 return Tracked("client", (surface,))
         return None
@@ -305,7 +331,7 @@ class ResponseTracker:
         if streaming:
             kind = "stream"
         response = Response(call, surfaces, stream=kind == "stream")
-        if kind == "response" and not self._peeking:
+        if not self._peeking:
             self.scope.responses.append(response)
         return Tracked(kind, surfaces, response)
 
@@ -356,7 +382,7 @@ class ResponseTracker:
         first = call.args[0] if call.args else None
         if method == "get" and isinstance(first, ast.Constant) and isinstance(first.value, str):
             tokens.append(first.value)
-        elif method != "read":  # `resp["body"].read()` is still the body
+        elif method not in ("read", "json"):  # `resp["body"].read()` is still the body
             tokens.append(method + "()")
         return call.func.value
 
@@ -397,7 +423,7 @@ class ResponseTracker:
 
     def _bind(self, name: str, value: ast.expr) -> bool:
         tracked = self.track_expr(value)
-        if tracked is None or self._reads_output(tracked):
+        if tracked is None:
             return False
         if name.startswith("self.") and self._class_attrs and tracked.kind == "client":
             self._class_attrs[-1][name] = tracked
@@ -418,12 +444,18 @@ class ResponseTracker:
         tracked = self.track_expr(iterable)
         if tracked is None:
             return
+        if tracked.kind == "collection" and not tracked.path and isinstance(stmt.target, ast.Name):
+            # `for entry in client.messages.batches.results(...)`: each item is a result
+            self.scope.names[stmt.target.id] = tracked.extended(("[]",))
+            return
         if tracked.kind == "response" and not tracked.path and tracked.response is not None:
             # Only a stream is iterable: `for chunk in client.chat.completions.create(...)`
             # with `stream=True` passed through **kwargs.
             tracked.response.stream = True
             tracked = Tracked("stream", tracked.surfaces, tracked.response)
         if tracked.kind == "stream" or _names_a_stream(tracked.path):
+            if tracked.response is not None:
+                tracked.response.looped = True
             text = ast.unparse(stmt.iter)[:60]
             self.scope.loops.append((stmt, text, tracked.surfaces, _text_items(tracked)))
             return
@@ -491,6 +523,8 @@ class ResponseTracker:
     def on_node(self, node: ast.AST) -> None:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             self.scope.loads.setdefault(node.id, []).append(node)
+        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            self._bind(node.target.id, node.value)
         if isinstance(node, COMPREHENSIONS):
             self._on_comprehension(node)
             return
@@ -510,11 +544,13 @@ class ResponseTracker:
     def _record_read(self, tracked: Tracked, node: ast.AST) -> None:
         response = tracked.response
         assert response is not None
+        if any(token in self.catalog.presence_fields for token in tracked.path):
+            # `if message.refusal:` is a refusal branch (reading 2), truthiness and all.
+            response.checked = response.refusal_checked = True
+            return
         if any(token in self._check_fields for token in tracked.path):
-            if id(node) not in self._truthy_only:
+            if id(node) not in self._truthy_only:  # reading 18: noticing the end is no check
                 response.checked = True
-                if any(token in self.catalog.presence_fields for token in tracked.path):
-                    response.refusal_checked = True
             return
         for surface in tracked.surfaces:
             if _matches(tracked.path, surface.parsed_outputs):
@@ -524,9 +560,7 @@ class ResponseTracker:
                 return
 
     def _reads_output(self, tracked: Tracked) -> bool:
-        return tracked.kind == "response" and any(
-            _matches(tracked.path, s.outputs) for s in tracked.surfaces
-        )
+        return any(_matches(tracked.path, s.outputs) for s in tracked.surfaces)
 
     def _reads_signal_field(self, node: ast.AST) -> bool:
         for inner in _chain_nodes(node):
@@ -535,6 +569,11 @@ class ResponseTracker:
             if isinstance(inner, ast.Subscript):
                 key = inner.slice
                 if isinstance(key, ast.Constant) and key.value in self._check_fields:
+                    return True
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+                first = inner.args[0] if inner.args else None
+                is_get = inner.func.attr == "get" and isinstance(first, ast.Constant)
+                if is_get and first.value in self._check_fields:  # type: ignore[union-attr]
                     return True
         return False
 
@@ -573,11 +612,16 @@ class ResponseTracker:
 
     def _find_escapes(self, stmt: ast.stmt) -> None:
         """A response returned, yielded, stored or passed on is someone else's duty."""
-        names = {n: t for n, t in self.scope.names.items() if t.response is not None}
+        # Handing on the text (`return text`) is not handing on the response.
+        names = {
+            n: t
+            for n, t in self.scope.names.items()
+            if t.response is not None and not self._reads_output(t)
+        }
         whole = frozenset(names)
         for expr in _escape_points(stmt):
             for name, tracked in names.items():
-                if carries(expr, frozenset({name}), frozenset({name})):
+                if carries(expr, frozenset({name})):
                     assert tracked.response is not None
                     tracked.response.escaped = True
         for node in _header_nodes(stmt):
@@ -604,11 +648,13 @@ class ResponseTracker:
                 self.unchecked.append(UncheckedOutput(first, first.id, ()))
 
     def _judge_response(self, response: Response) -> None:
-        if response.escaped or response.stream:
-            return
+        if response.escaped or response.looped:
+            return  # handed on, or consumed by a stream loop (RFL004's to judge)
         providers = tuple(dict.fromkeys(s.provider for s in response.surfaces))
         origin = response.call
-        text = origin.arg if isinstance(origin, ast.arg) else ast.unparse(origin.func)[:60] + "(...)"
+        text = (
+            origin.arg if isinstance(origin, ast.arg) else ast.unparse(origin.func)[:60] + "(...)"
+        )
         if response.first_output is not None and not response.checked:
             self.unchecked.append(UncheckedOutput(response.first_output, text, providers))
         elif response.parsed_output is not None and not response.refusal_checked:
@@ -761,7 +807,9 @@ def _consumes_text(loop: ast.For | ast.AsyncFor, text_items: bool) -> bool:
     for node in walk_body(loop.body):
         value: ast.AST | None = None
         if isinstance(node, ast.Assign) and _mentions_any(node.value, tainted):
-            tainted.update(n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name))
+            tainted.update(
+                n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)
+            )
         elif isinstance(node, ast.AugAssign):
             value = node.value
         elif isinstance(node, (ast.Yield, ast.YieldFrom)):
@@ -769,8 +817,11 @@ def _consumes_text(loop: ast.For | ast.AsyncFor, text_items: bool) -> bool:
             value = None if whole and not text_items else node.value
         elif isinstance(node, ast.Call):
             callee = dotted(node.func) or ""
-            if callee.rsplit(".", 1)[-1] not in LOOKING_CALLS and "log" not in callee.lower():
-                value = ast.Tuple(elts=[*node.args, *(k.value for k in node.keywords)], ctx=ast.Load())
+            looking = callee.rsplit(".", 1)[-1] in LOOKING_CALLS and callee != "print"
+            if not looking and "log" not in callee.lower():
+                value = ast.Tuple(
+                    elts=[*node.args, *(k.value for k in node.keywords)], ctx=ast.Load()
+                )
         if value is not None and _mentions_any(value, tainted):
             return True
     return False
