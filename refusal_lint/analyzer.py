@@ -330,6 +330,7 @@ class Analyzer:
             # is a loud default there too.
             if negated and default is None and (not partial or branch.loud):
                 default = branch
+                branch.guard = True
         if default_body is not None:
             anchor = _else_anchor(members[-1])
             default = self._branch(anchor, default_body, frozenset(), False, False, subject, rest)
@@ -450,6 +451,9 @@ class Analyzer:
         return found
 
     def _route_expr(self, test: ast.expr, key: str) -> tuple[frozenset[str], bool, bool] | None:
+        if self._is_subject_truthiness(test, key):
+            # `elif reason:` / `elif reason is not None:` takes every value still unmatched
+            return frozenset(), True, False
         if isinstance(test, ast.Compare):
             terms = [t for t in self._terms_of_compare(test) if t.subject.key == key]
             if not terms:
@@ -476,6 +480,17 @@ class Analyzer:
             positive = [p for p in matched if not p[1]]
             return frozenset(v for p in positive for v in p[0]), False, True
         return None
+
+    def _is_subject_truthiness(self, test: ast.expr, key: str) -> bool:
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            right = test.comparators[0]
+            if not (isinstance(test.ops[0], ast.IsNot) and isinstance(right, ast.Constant)):
+                return False
+            test = test.left
+        if not isinstance(test, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
+            return False
+        subject = self.model.subject_of(test, self.scope.aliases)
+        return subject is not None and subject.key == key
 
     def _branch(
         self,

@@ -65,6 +65,7 @@ class Branch:
     partial: bool = False  # extra conditions: the values only sometimes reach the body
     loud: bool = False
     trivially_silent: bool = False
+    guard: bool = False  # the default path of a `!=` / `not in` guard, not an `else`
 
 
 @dataclass

@@ -121,25 +121,51 @@ def is_loud_path(stmts: list[ast.stmt], subject: Subject, loud_calls: tuple[str,
     The success path after a dispatch is judged this way: a `raise` inside a later
     `if not text:` does not make the path a refusal takes loud.
     """
+    used = False  # has the path already read or processed the response?
     for stmt in stmts:
         if isinstance(stmt, ast.Raise):
             return True
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
             if is_loud_call(stmt.value, loud_calls):
                 return True
+            used = used or _mentions(stmt, subject.carriers)
             continue
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             if _stores(stmt, subject):
                 return True
+            used = used or _mentions(stmt.value, subject.carriers)
             continue
         if isinstance(stmt, ast.Return):
-            return carries(stmt.value, subject.carriers, subject.signal_texts)
+            if carries(stmt.value, subject.carriers, subject.signal_texts):
+                return True
+            # `return self._process(response)` straight away delegates the whole response;
+            # after the path read its text, the call only packages that text.
+            return not used and _delegates(stmt.value, subject.carriers)
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom)):
             return carries(stmt.value.value, subject.carriers, subject.signal_texts)
         if isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom)):
             continue
         return False
     return False
+
+
+def _mentions(node: ast.AST | None, carriers: frozenset[str]) -> bool:
+    if node is None:
+        return False
+    return any(
+        isinstance(n, (ast.Name, ast.Attribute, ast.Subscript)) and dotted(n) in carriers
+        for n in ast.walk(node)
+    )
+
+
+def _delegates(value: ast.expr | None, carriers: frozenset[str]) -> bool:
+    """A call that receives a carrier itself as an argument."""
+    while isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return False
+    args = [*value.args, *(k.value for k in value.keywords)]
+    return any(dotted(a) in carriers for a in args if isinstance(a, (ast.Name, ast.Attribute)))
 
 
 def _stores(node: ast.Assign | ast.AnnAssign | ast.AugAssign, subject: Subject) -> bool:
@@ -161,10 +187,16 @@ def _is_trivial(stmt: ast.stmt) -> bool:
         return True
     if isinstance(stmt, ast.Return):
         return stmt.value is None or is_empty_constant(stmt.value)
-    if isinstance(stmt, ast.Assign):
-        return is_empty_constant(stmt.value)
-    if isinstance(stmt, ast.AnnAssign):
-        return stmt.value is None or is_empty_constant(stmt.value)
+    if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        # Storing into an object (`message.refusal = "..."`) or raising a flag
+        # (`saw_content_filter = True`) records the refusal; a local emptied is silent.
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        if not all(isinstance(t, ast.Name) for t in targets):
+            return False
+        value = stmt.value
+        if isinstance(value, ast.Constant) and value.value is True:
+            return False
+        return value is None or is_empty_constant(value)
     if isinstance(stmt, ast.Expr):
         value = stmt.value
         if isinstance(value, ast.Constant):

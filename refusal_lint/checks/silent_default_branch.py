@@ -15,6 +15,11 @@ class SilentDefaultBranch(Rule):
     is silent: `pass`, `...`, `continue`, `break`, returning a constant or the model's
     output, a debug/info log or `print`.
 
+    A `!=` / `not in` guard's body is an explicit default too (it takes every value the
+    guard does not name), except for a guard that names only refusal values
+    (`if r != "refusal": return {}`): its body answers "not a refusal", which stays true for
+    every value a new model adds.
+
     A default is loud when it raises, logs at warning or above, calls `warnings.warn` or a
     configured `loud-calls` function, or returns / stores / passes on the stop signal (the
     caller then owns it). The code after a dispatch with no explicit default is its success
@@ -69,6 +74,8 @@ class SilentDefaultBranch(Rule):
             return
         if default is None or default.loud:
             return
+        if default.guard and default.values <= set(dispatch.refusal_values):
+            return  # `if r != "refusal": return {}` only tells refusal from the rest
         if not dispatch.handles_refusal:
             return  # no refusal branch at all: RFL001's finding
         missing = dispatch.missing_refusal
