@@ -275,9 +275,10 @@ class Analyzer:
         subject = self.model.subject_of(subj, self.scope.aliases)
         if subject is None:
             enum_values = [v for v in values if v.enum_signal is not None]
-            if not enum_values:
-                return None
-            subject = self.model.enum_signal_subject(enum_values[0], subj)
+            if enum_values:
+                subject = self.model.enum_signal_subject(enum_values[0], subj)
+            else:
+                subject = self.model.misspelled_subject(subj, [v.text for v in values])
             if subject is None:
                 return None
         return Term(subject, positive, values)

@@ -26,6 +26,7 @@ class Subject:
     signals: tuple[Signal, ...]
     carriers: frozenset[str]
     names: frozenset[str] = frozenset()  # local names bound to the signal itself
+    misspelled_field: str = ""  # the signal field a mistyped key was meant to be
     case: str | None = None  # "lower" / "upper" when the read is case-folded
     as_name: bool = False  # `.name` of an int enum: compared with strings legitimately
 

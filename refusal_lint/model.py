@@ -4,6 +4,7 @@ an expression as a stop-signal subject or a value."""
 from __future__ import annotations
 
 import ast
+import difflib
 from dataclasses import dataclass, field
 
 from refusal_lint.catalog import Catalog, Signal
@@ -192,6 +193,33 @@ class ModuleModel:
                 return node.args[-1], ""
         return None
 
+    def misspelled_subject(self, node: ast.expr, values: list[str]) -> Subject | None:
+        """A key one typo away from a signal field, compared with that field's own values.
+
+        `body.get("amazon-bedrock-guardrailAssessment") == "GUARDRAIL_INTERVENED"` can
+        never be true: the verdict lives under `amazon-bedrock-guardrailAction`.
+        """
+        path, base = self._access_path(node)
+        if len(path) < 2 or not path[-1] or path[-1] == "[]":
+            return None
+        names = self.catalog.signal_field_names()
+        near = difflib.get_close_matches(path[-1], names, n=1, cutoff=0.8)
+        if not near or near[0] == path[-1]:
+            return None
+        signals = self.catalog.signals_for_path((*path[:-1], near[0]))
+        known = {v for s in signals for v in s.values}
+        if not values or not all(v in known for v in values):
+            return None
+        text = dotted(node) or _source_text(node)
+        return Subject(
+            key=text,
+            text=text,
+            field=path[-1],
+            signals=signals,
+            carriers=frozenset({text}),
+            misspelled_field=near[0],
+        )
+
     def _direct_subject(self, node: ast.expr, aliases: dict[str, Subject]) -> Subject | None:
         if isinstance(node, ast.Name) and node.id in aliases:
             return aliases[node.id]
@@ -218,15 +246,15 @@ class ModuleModel:
         if isinstance(node, ast.Attribute):
             return (*self._chain(node.value), node.attr), node
         if isinstance(node, ast.Subscript):
-            key = node.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                return (*self._chain(node.value), key.value), node
+            key_text = self._key(node.slice)
+            if key_text is not None:
+                return (*self._chain(node.value), key_text), node
             return (*self._chain(node.value), "[]"), node
         if isinstance(node, ast.Call):
             func = node.func
             key_arg = node.args[0] if node.args else None
             if isinstance(func, ast.Attribute) and func.attr == "get":
-                key_name = _str_value(key_arg)
+                key_name = self._key(key_arg)
                 if key_name is not None:
                     return (*self._chain(func.value), key_name), node
             if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) >= 2:
@@ -234,6 +262,12 @@ class ModuleModel:
                 if attr is not None:
                     return (*self._chain(node.args[0]), attr), node
         return (), None
+
+    def _key(self, node: ast.AST | None) -> str | None:
+        """A string key: a literal, or a module constant naming it (`BODY_KEY`)."""
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id)
+        return _str_value(node)
 
     def _chain(self, node: ast.expr) -> tuple[str, ...]:
         path, _ = self._access_path(node)

@@ -21,7 +21,12 @@ class UnknownStopValue(Rule):
     separator, a mixed-case spelling). Project-internal vocabularies — a race's
     `finish_reason == "dnf"`, MCP sampling's `endTurn` — are left alone (rule-semantics
     reading 4), and so is a value that another provider emits, since code that normalizes
-    several providers compares with their values on purpose.
+    several providers compares with their values on purpose, and so are the values of a
+    list that also holds a plainly project-specific value (`"unknown"`).
+
+    A key one typo away from a signal field, compared with that field's own values
+    (`body.get("amazon-bedrock-guardrailAssessment") == "GUARDRAIL_INTERVENED"`), can
+    never match either and is reported the same way.
 
     ## Why is this bad?
     A misspelled value never matches, so its branch is dead code and the value it meant to
@@ -62,9 +67,19 @@ class UnknownStopValue(Rule):
 
     def check_comparison(self, comparison: ComparisonFact, ctx: Context) -> None:
         subject = comparison.subject
+        if subject.misspelled_field:
+            ctx.report(
+                self,
+                comparison.node,
+                f"`{subject.field}` never holds {comparison.values[0].text!r}: that is a value "
+                f"of `{subject.misspelled_field}`; did you mean `{subject.misspelled_field}`?",
+            )
+            return
         vocab = vocabulary(subject.signals, subject.case)
         if not self._speaks_a_vocabulary(comparison, vocab):
             return  # project-internal values (rule-semantics reading 4)
+        if self._mixes_vocabularies(comparison, vocab, ctx):
+            return
         for value in comparison.values:
             if value.kind == "int":
                 continue
@@ -96,6 +111,21 @@ class UnknownStopValue(Rule):
             return bool(comparison.dispatch.families)
         case = comparison.subject.case
         return any(normalize(v.text, case) in vocab for v in comparison.values)
+
+    @staticmethod
+    def _mixes_vocabularies(
+        comparison: ComparisonFact, vocab: dict[str, str], ctx: Context
+    ) -> bool:
+        """`r not in ("stop", "function_calls", "unknown")`: a list holding a value that is
+        no near miss of anything is a project's own vocabulary mixed in on purpose, and its
+        near misses may be that vocabulary's too."""
+        case = comparison.subject.case
+        for value in comparison.values:
+            text = normalize(value.text, case)
+            if value.kind == "str" and text not in vocab and not ctx.catalog_knows(text):
+                if closest(text, vocab) is None:
+                    return True
+        return False
 
     @staticmethod
     def _other_vocabulary(text: str, ctx: Context) -> bool:
