@@ -21,8 +21,10 @@ from refusal_lint.model import ModuleModel, dotted
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 # Calls that only look at a value: passing a response to them is not handing it on.
+# (`cast` and `json.loads` hand back what they were given: no hand-off either.)
 LOOKING_CALLS = frozenset(
     {"print", "len", "str", "repr", "isinstance", "hasattr", "getattr", "type", "bool", "id"}
+    | {"cast", "loads"}
 )
 CONSUMING_METHODS = frozenset({"append", "extend", "write", "put", "send", "join", "update"})
 # Events of OpenAI's Responses stream that announce how it ended.
