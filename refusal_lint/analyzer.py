@@ -68,6 +68,8 @@ class Continuation:
 @dataclass
 class Scope:
     aliases: dict[str, Subject] = field(default_factory=dict)
+    # `choice = resp.choices[0]`: objects a later signal read comes from
+    objects: dict[str, str] = field(default_factory=dict)
     dispatches: list[Dispatch] = field(default_factory=list)
 
 
@@ -112,6 +114,7 @@ class Analyzer:
         self.responses.learn_factories(self.tree)
         module_scope = Scope()
         self._scopes.append(module_scope)
+        self.model.objects = module_scope.objects
         self._visit_block(self.tree.body, Continuation([]))
         self._close_scope(self._scopes.pop())
         self.facts.identified = self.model.identified_providers()
@@ -142,10 +145,12 @@ class Analyzer:
     def _visit_stmt(self, stmt: ast.stmt, rest: Continuation) -> None:
         if isinstance(stmt, FUNCTIONS):
             self._scopes.append(Scope())
+            self.model.objects = self.scope.objects
             self.responses.enter_function(stmt)
             self._visit_block(stmt.body, Continuation([]))
             self.responses.exit_function()
             self._close_scope(self._scopes.pop())
+            self.model.objects = self.scope.objects
             return
         if isinstance(stmt, ast.ClassDef):
             self.responses.enter_class()
@@ -187,6 +192,11 @@ class Analyzer:
         subject = self.model.subject_of(value, self.scope.aliases)
         if subject is None or (isinstance(value, ast.Name) and value.id == name):
             self.scope.aliases.pop(name, None)
+            source = dotted(value) if isinstance(value, (ast.Attribute, ast.Subscript)) else None
+            if source is not None:
+                self.scope.objects[name] = source
+            else:
+                self.scope.objects.pop(name, None)
             return
         self.scope.aliases[name] = Subject(
             key=subject.key,
@@ -515,8 +525,8 @@ class Analyzer:
 
     def _path_loud(self, body: list[ast.stmt], subject: Subject, rest: Continuation) -> bool:
         """Loudness of the path a branch starts: its body, then wherever control goes next."""
-        if self._loud(body, subject):
-            return True
+        if self._loud(body, subject) or self._loud_path(body, subject):
+            return True  # (the straight-line check also sees `return process(response)`)
         last = body[-1] if body else None
         if isinstance(last, ast.Break):
             return self._loud_path(rest.break_target(), subject)

@@ -48,12 +48,16 @@ def dotted(node: ast.AST) -> str | None:
 def prefixes(node: ast.AST) -> list[str]:
     """Texts of the objects a chain is read from: `a`, `a.b`, `a.b[0]` for `a.b[0].c`."""
     found: list[str] = []
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
-        node = node.value
+    while True:
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            node = node.func.value  # `d.get("stop_reason")` is read from `d`
+        else:
+            return found
         text = dotted(node)
         if text is not None:
             found.append(text)
-    return found
 
 
 @dataclass
@@ -66,6 +70,8 @@ class ModuleModel:
     imported_modules: set[str] = field(default_factory=set)
     enums: dict[str, dict[str, str]] = field(default_factory=dict)  # class -> member -> value
     constants: dict[str, str] = field(default_factory=dict)
+    # The current scope's object aliases (`choice` -> "resp.choices[0]"), set by the walk.
+    objects: dict[str, str] = field(default_factory=dict)
     # NAME = ("a", "b") / frozenset({...}): module-level collections of values
     collections: dict[str, list[ast.expr]] = field(default_factory=dict)
     # Names imported from the project itself (relative imports): never a provider's enum
@@ -155,6 +161,8 @@ class ModuleModel:
                 as_name = True
             elif effect in ("lower", "upper"):
                 case = case or effect
+        if isinstance(node, ast.IfExp):  # `x.get("stop_reason") if d else x.stop_reason`
+            return self.subject_of(node.body, aliases) or self.subject_of(node.orelse, aliases)
         subject = self._direct_subject(node, aliases)
         if subject is None:
             return None
@@ -235,6 +243,11 @@ class ModuleModel:
         carriers = {text, *prefixes(base)} if base is not None else {text}
         if isinstance(node, ast.Name):
             carriers = {text}
+        for carrier in list(carriers):
+            source = self.objects.get(carrier)
+            if source is not None:  # `choice.finish_reason` came from `resp.choices[0]`
+                carriers.add(source)
+                carriers.update(_source_prefixes(source))
         return Subject(
             key=text, text=text, field=path[-1], signals=signals, carriers=frozenset(carriers)
         )
@@ -328,6 +341,15 @@ class ModuleModel:
             signals=(value.enum_signal,),
             carriers=frozenset({text, *prefixes(node)}),
         )
+
+
+def _source_prefixes(text: str) -> list[str]:
+    """`resp.choices[0]` -> ["resp.choices", "resp"] (text of a dotted() chain)."""
+    found = []
+    for index in range(len(text) - 1, 0, -1):
+        if text[index] in ".[":
+            found.append(text[:index])
+    return found
 
 
 def _source_text(node: ast.AST) -> str:
