@@ -207,7 +207,7 @@ class ModuleModel:
         `body.get("amazon-bedrock-guardrailAssessment") == "GUARDRAIL_INTERVENED"` can
         never be true: the verdict lives under `amazon-bedrock-guardrailAction`.
         """
-        path, base = self._access_path(node)
+        path, _ = self._access_path(node)
         if len(path) < 2 or not path[-1] or path[-1] == "[]":
             return None
         names = self.catalog.signal_field_names()

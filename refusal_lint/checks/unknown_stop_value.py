@@ -122,9 +122,9 @@ class UnknownStopValue(Rule):
         case = comparison.subject.case
         for value in comparison.values:
             text = normalize(value.text, case)
-            if value.kind == "str" and text not in vocab and not ctx.catalog_knows(text):
-                if closest(text, vocab) is None:
-                    return True
+            foreign = text not in vocab and not ctx.catalog_knows(text)
+            if value.kind == "str" and foreign and closest(text, vocab) is None:
+                return True
         return False
 
     @staticmethod
