@@ -125,6 +125,9 @@ class ResponseTracker:
             | set(catalog.by_field)
             | catalog.presence_fields
         )
+        # Read on anything (not a tracked response), only distinctive names count:
+        # `logger.error(...)` or `job.status` say nothing about a stream's end.
+        self._signal_fields = frozenset(catalog.by_field) | catalog.presence_fields
         self._policy = {e for s in catalog.surfaces() for e in s.policy_exceptions}
         self._request = {e for s in catalog.surfaces() for e in s.request_exceptions}
 
@@ -566,16 +569,16 @@ class ResponseTracker:
 
     def _reads_signal_field(self, node: ast.AST) -> bool:
         for inner in _chain_nodes(node):
-            if isinstance(inner, ast.Attribute) and inner.attr in self._check_fields:
+            if isinstance(inner, ast.Attribute) and inner.attr in self._signal_fields:
                 return True
             if isinstance(inner, ast.Subscript):
                 key = inner.slice
-                if isinstance(key, ast.Constant) and key.value in self._check_fields:
+                if isinstance(key, ast.Constant) and key.value in self._signal_fields:
                     return True
             if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
                 first = inner.args[0] if inner.args else None
                 is_get = inner.func.attr == "get" and isinstance(first, ast.Constant)
-                if is_get and first.value in self._check_fields:  # type: ignore[union-attr]
+                if is_get and first.value in self._signal_fields:  # type: ignore[union-attr]
                     return True
         return False
 
