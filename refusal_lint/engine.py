@@ -12,6 +12,7 @@ from refusal_lint.finding import Finding
 from refusal_lint.registry import all_rules
 from refusal_lint.rule import Context, Rule
 from refusal_lint.settings import Settings
+from refusal_lint.tables import table_trigger_words
 
 _TEST_FILE = re.compile(r"(^test_.*\.py$)|(_test\.py$)|(^conftest\.py$)")
 
@@ -24,7 +25,8 @@ def is_test_file(filename: str) -> bool:
 
 def mentions_a_signal(source: str, catalog: Catalog, settings: Settings) -> bool:
     """The prefilter: False only for a file that cannot hold a finding."""
-    words = catalog.trigger_words() + settings.extra_signal_fields
+    # Tables (RFL006) may name no field at all: their quoted stop values trigger too.
+    words = catalog.trigger_words() + table_trigger_words(catalog) + settings.extra_signal_fields
     return any(word in source for word in words)
 
 
