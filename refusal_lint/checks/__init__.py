@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from refusal_lint.checks.assert_on_stop_reason import AssertOnStopReason
+from refusal_lint.checks.lossy_stop_mapping import LossyStopMapping
 from refusal_lint.checks.missing_refusal_branch import MissingRefusalBranch
+from refusal_lint.checks.refusal_category_ignored import RefusalCategoryIgnored
 from refusal_lint.checks.refusal_not_distinguished import RefusalNotDistinguished
 from refusal_lint.checks.silent_default_branch import SilentDefaultBranch
 from refusal_lint.checks.silent_refusal_branch import SilentRefusalBranch
@@ -20,9 +22,11 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UncheckedResponse,
     UncheckedStream,
     SilentRefusalBranch,
+    LossyStopMapping,
     UnknownStopValue,
     AssertOnStopReason,
     RefusalNotDistinguished,
+    RefusalCategoryIgnored,
     SwallowedPolicyError,
     UnparseableFile,
 )
