@@ -182,6 +182,9 @@ class ModuleModel:
     def _unwrap(self, node: ast.expr) -> tuple[ast.expr, str] | None:
         if isinstance(node, (ast.Await, ast.NamedExpr)):
             return node.value, ""
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            if isinstance(node.values[1], ast.Constant):  # `stop_reason or ""`
+                return node.values[0], ""
         if isinstance(node, ast.Attribute) and node.attr in NEUTRAL_ATTRS:
             return node.value, ""
         if isinstance(node, ast.Attribute) and node.attr == "name":
@@ -235,6 +238,8 @@ class ModuleModel:
         if not path:
             return None
         signals = self.catalog.signals_for_path(path)
+        if not signals and isinstance(node, ast.Name):
+            signals = self._suffix_signals(node.id)
         if not signals and path[-1] in self.extra_fields:
             signals = tuple(s for s in self.catalog.all_signals() if s.values)
         if not signals:
@@ -251,6 +256,13 @@ class ModuleModel:
         return Subject(
             key=text, text=text, field=path[-1], signals=signals, carriers=frozenset(carriers)
         )
+
+    def _suffix_signals(self, name: str) -> tuple[Signal, ...]:
+        """A local or parameter named for a field with a prefix (`openai_finish_reason`)."""
+        for field_name, signals in self.catalog.by_field.items():
+            if "_" in field_name and name.endswith("_" + field_name):
+                return signals
+        return ()
 
     def _access_path(self, node: ast.expr) -> tuple[tuple[str, ...], ast.expr | None]:
         """Names along an access chain; `r.choices[0].get("finish_reason")` ends in it."""
