@@ -182,9 +182,9 @@ class ModuleModel:
     def _unwrap(self, node: ast.expr) -> tuple[ast.expr, str] | None:
         if isinstance(node, (ast.Await, ast.NamedExpr)):
             return node.value, ""
-        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
-            if isinstance(node.values[1], ast.Constant):  # `stop_reason or ""`
-                return node.values[0], ""
+        if _or_default(node):  # `stop_reason or ""`
+            assert isinstance(node, ast.BoolOp)
+            return node.values[0], ""
         if isinstance(node, ast.Attribute) and node.attr in NEUTRAL_ATTRS:
             return node.value, ""
         if isinstance(node, ast.Attribute) and node.attr == "name":
@@ -353,6 +353,15 @@ class ModuleModel:
             signals=(value.enum_signal,),
             carriers=frozenset({text, *prefixes(node)}),
         )
+
+
+def _or_default(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.BoolOp)
+        and isinstance(node.op, ast.Or)
+        and len(node.values) == 2
+        and isinstance(node.values[1], ast.Constant)
+    )
 
 
 def _source_prefixes(text: str) -> list[str]:
