@@ -241,6 +241,8 @@ def check(
     if not linted and not quiet:
         _warn("no Python files found")
     _print_report(run, output_format, statistics=statistics, quiet=quiet)
+    if any(f.code == "RFL901" for f in run.findings):
+        sys.exit(2)  # an engine bug skipped part of a file: CI must notice (RFL901)
     sys.exit(1 if run.findings and not exit_zero else 0)
 
 

@@ -14,6 +14,7 @@ from refusal_lint.rule import Context, Rule
 from refusal_lint.settings import Settings
 from refusal_lint.tables import table_trigger_words
 
+INTERNAL_ERROR = ("RFL901", "internal-error")
 _TEST_FILE = re.compile(r"(^test_.*\.py$)|(_test\.py$)|(^conftest\.py$)")
 
 
@@ -49,29 +50,60 @@ def run_rules(
     catalog = catalog or load_catalog()
     if not mentions_a_signal(source, catalog, settings):
         return []
-    facts = Analyzer(tree, catalog, settings).run()
+    try:
+        facts = Analyzer(tree, catalog, settings).run()
+    except RecursionError:
+        return [internal_error(filename, tree, "the analyzer", "code nested too deeply")]
+    except Exception as exc:  # an engine bug must not stop the run (RFL901)
+        return [internal_error(filename, tree, "the analyzer", _reason(exc))]
     ctx = Context(filename, is_test_file(filename), catalog, facts.identified)
-    _dispatch_facts(rules, facts, ctx)
+    for rule in rules:
+        try:
+            _run_rule(rule, facts, ctx)
+        except Exception as exc:  # one failing rule: report it, keep the others' findings
+            ctx.findings.append(internal_error(filename, tree, rule.code, _reason(exc)))
     return ctx.findings
 
 
-def _dispatch_facts(rules: list[Rule], facts: Facts, ctx: Context) -> None:
-    for rule in rules:
-        for dispatch in facts.dispatches:
-            rule.check_dispatch(dispatch, ctx)
-        for check in facts.refusal_checks:
-            rule.check_refusal_check(check, ctx)
-        for comparison in facts.comparisons:
-            rule.check_comparison(comparison, ctx)
-        for fact in facts.asserts:
-            rule.check_assert(fact, ctx)
-        for table in facts.tables:
-            rule.check_table(table, ctx)
-        for lookup in facts.lookups:
-            rule.check_lookup(lookup, ctx)
-        for response in facts.unchecked_responses:
-            rule.check_unchecked_response(response, ctx)
-        for loop in facts.stream_loops:
-            rule.check_stream_loop(loop, ctx)
-        for handler in facts.policy_handlers:
-            rule.check_policy_handler(handler, ctx)
+def internal_error(filename: str, tree: ast.AST | None, where: str, reason: str) -> Finding:
+    """RFL901: the engine failed on this file; reported so CI notices (exit 2)."""
+    return Finding(
+        filename=filename,
+        line=1,
+        col=0,
+        code=INTERNAL_ERROR[0],
+        name=INTERNAL_ERROR[1],
+        message=(
+            f"internal error in {where}: {reason} (this is a refusal-lint bug; please "
+            "report it with this file)"
+        ),
+        end_line=1,
+        end_col=0,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
+
+
+def _run_rule(rule: Rule, facts: Facts, ctx: Context) -> None:
+    """Hand every fact to one rule's hooks."""
+    for dispatch in facts.dispatches:
+        rule.check_dispatch(dispatch, ctx)
+    for check in facts.refusal_checks:
+        rule.check_refusal_check(check, ctx)
+    for comparison in facts.comparisons:
+        rule.check_comparison(comparison, ctx)
+    for fact in facts.asserts:
+        rule.check_assert(fact, ctx)
+    for table in facts.tables:
+        rule.check_table(table, ctx)
+    for lookup in facts.lookups:
+        rule.check_lookup(lookup, ctx)
+    for response in facts.unchecked_responses:
+        rule.check_unchecked_response(response, ctx)
+    for loop in facts.stream_loops:
+        rule.check_stream_loop(loop, ctx)
+    for handler in facts.policy_handlers:
+        rule.check_policy_handler(handler, ctx)

@@ -32,6 +32,9 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     pylint_id: ClassVar[str]
     fixable: ClassVar[bool] = False
+    # False for a rule no code can trigger on purpose (RFL901): it has no case book and
+    # its docs show the report instead of code; a dedicated test covers it.
+    has_code_examples: ClassVar[bool] = True
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
         """Called once per stop-signal dispatch (if chain, match, run of ifs, guard)."""

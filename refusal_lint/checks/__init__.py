@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from refusal_lint.checks.assert_on_stop_reason import AssertOnStopReason
+from refusal_lint.checks.internal_error import InternalError
 from refusal_lint.checks.lossy_stop_mapping import LossyStopMapping
 from refusal_lint.checks.missing_refusal_branch import MissingRefusalBranch
 from refusal_lint.checks.refusal_category_ignored import RefusalCategoryIgnored
@@ -29,4 +30,5 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RefusalCategoryIgnored,
     SwallowedPolicyError,
     UnparseableFile,
+    InternalError,
 )
