@@ -171,12 +171,14 @@ class ResponseTracker:
             self._bind_annotated(func.args)
 
     def _bind_annotated(self, args: ast.arguments) -> None:
-        """Parameters annotated with an SDK response or stream type are known (reading 19)."""
+        """Parameters annotated with an SDK stream type are known streams (reading 19)."""
         for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
             if arg.annotation is None:
                 continue
             found = self._annotated_kind(arg.annotation)
-            if found is not None:
+            # A parameter typed as a response is read by accessors, loggers and guardrail
+            # scanners whose caller owns the check; a stream parameter is consumed here.
+            if found is not None and found[0] == "stream":
                 kind, surface = found
                 response = Response(arg, (surface,), stream=kind == "stream")
                 if kind == "response":

@@ -62,7 +62,9 @@ class UncheckedResponse(Rule):
     The analysis is per function: a check done by a caller or a helper that receives the
     response is not seen (passing the response to the helper is a hand-off, so no
     finding). Responses from a project's own wrapper (`self._call_llm(...)`) or received as
-    parameters are not judged, except where code binds the stop signal by name and never
+    parameters are not judged — even ones annotated with an SDK response type, which are
+    almost always accessors whose caller owns the check — except where code binds the
+    stop signal by name and never
     reads it (`text, finish_reason = await llm.chat(...)`, rule-semantics reading 10).
     Testing the signal only for truthiness (`if choice.finish_reason:`) is not a check
     (reading 18).
