@@ -24,7 +24,13 @@ from refusal_lint.facts import (
     Value,
 )
 from refusal_lint.families import fit_families, normalize, vocabulary
-from refusal_lint.loudness import is_loud_body, is_loud_path, is_translation, is_trivially_silent
+from refusal_lint.loudness import (
+    is_loud_body,
+    is_loud_path,
+    is_translation,
+    is_trivially_silent,
+    walk_body,
+)
 from refusal_lint.model import ModuleModel, dotted
 from refusal_lint.responses import PolicyHandler, ResponseTracker, StreamLoop, UncheckedOutput
 from refusal_lint.settings import Settings
@@ -513,15 +519,38 @@ class Analyzer:
         subject: Subject,
         rest: Continuation,
     ) -> Branch:
+        silent = is_trivially_silent(body)
+        values = values - {"None"}
         return Branch(
             node=node,
             body=body,
-            values=values - {"None"},
+            values=values,
             negated=negated,
             partial=partial,
             loud=self._path_loud(body, subject, rest),
-            trivially_silent=is_trivially_silent(body),
+            trivially_silent=silent,
+            silent_values=values if silent else self._silent_values(body, subject.key, values),
         )
+
+    def _silent_values(
+        self, body: list[ast.stmt], key: str, values: frozenset[str]
+    ) -> frozenset[str]:
+        """Branch values for which the body is silent once the nested ifs they never enter
+        are skipped (the caller handles a body that is silent as a whole)."""
+        if not any(isinstance(s, ast.If) for s in body):
+            return frozenset()
+        silent = set()
+        for value in values:
+            reached = [s for s in body if not self._skipped_for(s, key, value)]
+            if is_trivially_silent(reached):
+                silent.add(value)
+        return frozenset(silent)
+
+    def _skipped_for(self, stmt: ast.stmt, key: str, value: str) -> bool:
+        if not isinstance(stmt, ast.If) or stmt.orelse:
+            return False
+        route = self._route_expr(stmt.test, key)
+        return route is not None and not route[1] and bool(route[0]) and value not in route[0]
 
     def _path_loud(self, body: list[ast.stmt], subject: Subject, rest: Continuation) -> bool:
         """Loudness of the path a branch starts: its body, then wherever control goes next."""
@@ -555,6 +584,20 @@ class Analyzer:
             self.facts.refusal_checks.append(
                 RefusalCheck(node, text, body, is_trivially_silent(body))
             )
+        bodies = [body for _, test, body in arms if self._presence_polarity(test) is None]
+        for body in [*bodies, *([default] if default else [])]:
+            self._record_refusal_mention(body)
+
+    def _record_refusal_mention(self, body: list[ast.stmt]) -> None:
+        """`else: print(message.refusal)`: a branch that names the refusal and drops it."""
+        if not is_trivially_silent(body):
+            return
+        catalog = self.model.catalog
+        for node in walk_body(body):
+            if isinstance(node, ast.Attribute) and node.attr in catalog.presence_fields:
+                text = dotted(node) or node.attr
+                self.facts.refusal_checks.append(RefusalCheck(body[0], text, body, True))
+                return
 
     def _presence_polarity(self, test: ast.expr) -> bool | None:
         """True for `x.refusal` / `isinstance(p, Refusal)`; False for their negation."""

@@ -67,6 +67,9 @@ class Branch:
     loud: bool = False
     trivially_silent: bool = False
     guard: bool = False  # the default path of a `!=` / `not in` guard, not an `else`
+    # Values for which the body is silent once nested ifs taken only by other values are
+    # skipped (`if r == "MAX_TOKENS": show(...)` inside a STOP/MAX_TOKENS/SAFETY branch).
+    silent_values: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -58,8 +58,8 @@ class SilentRefusalBranch(Rule):
             return  # a table in code: RFL006 judges what refusal maps to
         refusal = set(dispatch.refusal_values)
         for branch in dispatch.refusal_branches:
-            if branch.trivially_silent:
-                values = [v for v in dispatch.refusal_values if v in branch.values & refusal]
+            values = [v for v in dispatch.refusal_values if v in branch.silent_values & refusal]
+            if values:
                 ctx.report(
                     self,
                     branch.node,
