@@ -9,6 +9,8 @@ import tokenize
 from refusal_lint.finding import Finding
 from refusal_lint.settings import Settings, default_settings
 from refusal_lint.suppress import apply_noqa
+from refusal_lint.unused_noqa import CODE as UNUSED_NOQA
+from refusal_lint.unused_noqa import unused_noqa
 
 UNPARSEABLE = ("RFL900", "unparseable-file")
 
@@ -62,6 +64,8 @@ def check_source(
         except (ValueError, RecursionError, MemoryError) as exc:
             return _unparseable(filename, 1, 0, str(exc) or type(exc).__name__, settings)
     findings = run_rules(tree, source, filename, settings)
+    if UNUSED_NOQA in settings.enabled:  # judged before suppression, so every front end agrees
+        findings = [*findings, *unused_noqa(findings, source, filename, settings.enabled)]
     if noqa:
         findings = apply_noqa(findings, source)
     return sorted(findings)

@@ -15,6 +15,7 @@ from refusal_lint.checks.unchecked_response import UncheckedResponse
 from refusal_lint.checks.unchecked_stream import UncheckedStream
 from refusal_lint.checks.unknown_stop_value import UnknownStopValue
 from refusal_lint.checks.unparseable_file import UnparseableFile
+from refusal_lint.checks.unused_noqa import UnusedNoqa
 from refusal_lint.rule import Rule
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -31,4 +32,5 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SwallowedPolicyError,
     UnparseableFile,
     InternalError,
+    UnusedNoqa,
 )
