@@ -189,23 +189,22 @@ class Catalog:
         """Words at least one of which every file with a possible finding contains.
 
         Every subject is read through a signal field, a refusal field, a refusal class or a
-        provider enum, so a file without any of these names cannot hold a finding.
+        provider enum; every known response comes from an SDK constructor, an SDK function,
+        an SDK-only method path, a provider URL or an SDK stream type (and every policy
+        handler names an SDK exception). A file without any of these words cannot hold a
+        finding. The words are as narrow as that argument allows: the prefilter runs on
+        every file and each word is one more pass over its bytes.
         """
         cached: tuple[str, ...] | None = self.__dict__.get("_trigger_words")
         if cached is None:
-            # A dotted field appears with all its parts: its longest part is the rarest.
             words = set(self.by_field) | set(self.presence_fields)
-            words.update(max(parts, key=len) for parts in self.by_dotted_field)
-            words.update(max(parts, key=len) for parts in self.presence_dotted)
+            words.update(_dotted_trigger(parts) for parts in self.by_dotted_field)
+            words.update(_dotted_trigger(parts) for parts in self.presence_dotted)
             words.update(self.presence_classes)
             words.update(self.enum_classes)
-            # A known response needs an SDK import, an SDK-only method path or an SDK error.
             for provider in self.providers:
-                words.update(root.rsplit(".", 1)[-1] for root in provider.imports)
-            for surface in self.surfaces():
-                words.update(max(path.split("."), key=len) for path in surface.distinctive)
-                words.update(surface.policy_exceptions)
-                words.update(surface.request_exceptions)
+                for surface in provider.responses:
+                    words.update(_surface_triggers(surface, provider.imports))
             # A word containing another is redundant: `in` on the shorter one finds both.
             cached = tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
             object.__setattr__(self, "_trigger_words", cached)
@@ -244,6 +243,41 @@ class Catalog:
     def all_signals(self) -> Iterator[Signal]:
         for provider in self.providers:
             yield from provider.signals
+
+
+# Names too common in unrelated code to stand for an SDK on their own: the module they are
+# imported from stands for them instead.
+_GENERIC_NAMES = frozenset(
+    {"Client", "AsyncClient", "Router", "LLM", "Stream", "AsyncStream", "client", "generate", "chat"}
+)
+_GENERIC_PARTS = frozenset({"error", "code", "type", "status", "reason", "result", "action"})
+
+
+def _dotted_trigger(parts: tuple[str, ...]) -> str:
+    """`incomplete_details.reason` -> `incomplete_details`; `error.code` -> `error.code`."""
+    longest = max(parts, key=len)
+    return ".".join(parts) if longest in _GENERIC_PARTS else longest
+
+
+def _surface_triggers(surface: ResponseSurface, imports: tuple[str, ...]) -> set[str]:
+    """Words every file obtaining a response of this surface contains."""
+    words: set[str] = set()
+    roots = {root.rsplit(".", 1)[-1] for root in imports}
+    for dotted in surface.clients:  # constructors are called by name: `Router(...)`
+        words.add(dotted.partition(":")[0].rsplit(".", 1)[-1] + "(")
+    for dotted in (*surface.functions, *surface.stream_functions):
+        name = dotted.rsplit(".", 1)[-1]
+        if name in _GENERIC_NAMES or len(name) < 6:  # `ollama.chat`: the module names it
+            words.update(roots or {dotted.split(".", 1)[0]})
+        else:
+            words.add(name + "(")
+    for path in surface.distinctive:
+        words.add(".".join(path.split(".")[-2:]))
+    words.update(surface.http_paths)
+    for name in surface.stream_types:
+        words.add(name + "[" if name in _GENERIC_NAMES else name)
+    words.update(surface.policy_exceptions)
+    return words
 
 
 def data_root() -> Traversable:
