@@ -245,11 +245,9 @@ class Catalog:
             yield from provider.signals
 
 
-# Names too common in unrelated code to stand for an SDK on their own: the module they are
-# imported from stands for them instead.
-_GENERIC_NAMES = frozenset(
-    {"Client", "AsyncClient", "Router", "LLM", "Stream", "AsyncStream", "client", "generate", "chat"}
-)
+# Names too common in unrelated code to stand for an SDK function or stream type on their
+# own: the module they come from (or a subscript, for stream types) narrows them.
+_GENERIC_NAMES = frozenset({"Stream", "AsyncStream", "generate", "chat"})
 _GENERIC_PARTS = frozenset({"error", "code", "type", "status", "reason", "result", "action"})
 
 
