@@ -28,7 +28,7 @@ from refusal_lint.discovery import (
     missing_paths,
 )
 from refusal_lint.finding import Finding
-from refusal_lint.output import FORMATS, Report, Style, renderer, summary
+from refusal_lint.output import FORMATS, MACHINE_FORMATS, Report, Style, renderer, summary
 from refusal_lint.output import stats as stats_output
 from refusal_lint.registry import all_rules, get_rule
 from refusal_lint.settings import Settings
@@ -152,7 +152,7 @@ def _print_report(run: _Run, fmt: str, *, statistics: bool, quiet: bool) -> None
         text = renderer(fmt)(Report(findings, run.sources), style)
     if text:
         click.echo(text, color=color)
-    if fmt != "json" and not quiet:
+    if fmt not in MACHINE_FORMATS and not quiet:
         if findings and not statistics and fmt == "full":
             click.echo("")
         click.echo(summary(findings), color=color)

@@ -1,4 +1,5 @@
-"""Report formats for `refusal-lint check`: full (default), concise, json, and statistics.
+"""Report formats for `refusal-lint check`: full (default), concise, json, json-lines,
+sarif, github, gitlab, junit, and statistics.
 
 Each format module has `render(report, style) -> str`; the CLI prints the result. Only the
 CLI imports this package: the engine and the plugin front ends never format output.
@@ -14,7 +15,9 @@ import click
 
 from refusal_lint.finding import Finding
 
-FORMATS = ("full", "concise", "json")
+FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
+# Formats read by programs: nothing but the report goes to stdout (no summary line).
+MACHINE_FORMATS = frozenset({"json", "json-lines", "sarif", "gitlab", "junit"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ def header(finding: Finding, style: Style) -> str:
 
 def renderer(name: str) -> Callable[[Report, Style], str]:
     """The `render` function of the format called `name` (one of FORMATS)."""
-    from refusal_lint.output import concise, full, json
+    import importlib
 
-    return {"full": full.render, "concise": concise.render, "json": json.render}[name]
+    module = "json_lines" if name == "json-lines" else name
+    render: Callable[[Report, Style], str] = importlib.import_module(
+        f"refusal_lint.output.{module}"
+    ).render
+    return render
