@@ -5,6 +5,8 @@ the mistakes its README promises."""
 from __future__ import annotations
 
 import ast
+import functools
+import importlib.util
 import re
 from pathlib import Path
 
@@ -12,7 +14,8 @@ import pytest
 
 from refusal_lint import api, config, docgen
 from refusal_lint.finding import Finding
-from refusal_lint.registry import all_rules
+from refusal_lint.registry import all_rules, default_codes, get_rule
+from refusal_lint.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -32,9 +35,15 @@ def _fenced(text: str, lang: str) -> list[str]:
 # ---- generated pages ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", sorted(docgen.generated_files()), ids=str)
+@functools.cache
+def _generated() -> dict[Path, str]:
+    """docgen's output, rendered once for every test that reads it."""
+    return docgen.generated_files()
+
+
+@pytest.mark.parametrize("path", sorted(_generated()), ids=str)
 def test_generated_page_is_current(path: Path) -> None:
-    expected = docgen.generated_files()[path]
+    expected = _generated()[path]
     target = ROOT / path
     assert target.is_file(), f"{path} is missing: {REGENERATE}"
     assert target.read_text(encoding="utf-8") == expected, f"{path} is stale: {REGENERATE}"
@@ -45,7 +54,7 @@ def test_no_pages_for_removed_rules() -> None:
 
 
 def test_every_rule_has_a_page_with_its_docs() -> None:
-    pages = docgen.generated_files()
+    pages = _generated()
     for rule in all_rules():
         page = pages[docgen.RULES_DIR / docgen.rule_page_name(rule)]
         assert page.startswith(docgen.HEADER + "\n")
@@ -63,6 +72,272 @@ def test_providers_page_covers_every_provider_and_value() -> None:
         for signal in provider.signals:
             for value in signal.values:
                 assert f"`{value}`" in page.replace("\\|", "|"), (provider.id, value)
+
+
+# ---- examples by provider (rule pages) ----------------------------------------------------
+
+MAJOR_PROVIDERS = (
+    "Anthropic",
+    "OpenAI",
+    "Gemini (google-genai)",
+    "Amazon Bedrock",
+    "LiteLLM",
+    "LangChain",
+)
+
+
+def _page(rule_name: str) -> str:
+    rule = get_rule(rule_name)
+    assert rule is not None
+    return _generated()[docgen.RULES_DIR / docgen.rule_page_name(rule)]
+
+
+def _chosen(rule_name: str) -> dict[str, dict[str, docgen.BookCase]]:
+    rule = get_rule(rule_name)
+    assert rule is not None
+    book = docgen.read_case_book(rule)
+    assert book is not None
+    from refusal_lint.catalog import load_catalog
+
+    return docgen.choose_examples(rule.name, docgen.parse_case_book(book), load_catalog())
+
+
+def test_every_rule_page_has_examples_by_provider() -> None:
+    for rule in all_rules():
+        page = _page(rule.name)
+        section = _section(page, "Examples by provider")
+        if docgen.read_case_book(rule) is None:
+            assert "no case book" in section
+            continue
+        assert f"(../../rules/{rule.name}.md)" in section, rule.code
+        if rule.name in docgen.PROVIDER_NEUTRAL:
+            assert "differ by provider" in section
+            continue
+        for title, pair in _chosen(rule.name).items():
+            assert f"### {title}\n" in section, (rule.code, title)
+            for kind, case in pair.items():
+                assert f"**{kind}: {case.section}**" in section, (rule.code, title, kind)
+        # The books' code is shown verbatim: ruff format must not reflow it on the page.
+        assert section.count("```python") == section.count(docgen.FMT_OFF)
+        # Examples come after the docstring, before the footer.
+        assert page.index(rule.doc_section("What it does")) < page.index("## Examples by")
+
+
+@pytest.mark.parametrize("rule_name", ["unchecked-response", "unchecked-stream"])
+def test_result_rules_show_bad_and_good_for_every_major_provider(rule_name: str) -> None:
+    chosen = _chosen(rule_name)
+    for title in MAJOR_PROVIDERS:
+        assert set(chosen.get(title, {})) == {"Bad", "Good"}, (rule_name, title)
+
+
+def _example_cases() -> list[tuple[str, str, str, docgen.BookCase]]:
+    found = []
+    for rule in all_rules():
+        if docgen.read_case_book(rule) is None or rule.name in docgen.PROVIDER_NEUTRAL:
+            continue
+        for title, pair in _chosen(rule.name).items():
+            found += [(rule.name, title, kind, case) for kind, case in pair.items()]
+    return found
+
+
+EXAMPLES_SHOWN = _example_cases()
+
+
+@pytest.mark.parametrize(
+    "example",
+    EXAMPLES_SHOWN,
+    ids=[f"{rule}:{title}:{kind}" for rule, title, kind, _ in EXAMPLES_SHOWN],
+)
+def test_shown_examples_fire_as_labelled(
+    example: tuple[str, str, str, docgen.BookCase],
+) -> None:
+    """The code on the page (markers stripped) fires exactly where the page says it does."""
+    rule_name, _, kind, case = example
+    rule = get_rule(rule_name)
+    assert rule is not None
+    settings = Settings(enabled=frozenset(default_codes()) | {rule.code})
+    lines = {
+        f.line
+        for f in api.check_source(case.source, "app/case.py", settings)
+        if f.code == rule.code
+    }
+    if kind == "Bad":
+        assert lines and lines == set(case.lines_of(rule_name)), (case.section, lines)
+        assert f"Reported at line {', '.join(map(str, sorted(lines)))}." in _page(rule_name)
+    else:
+        assert not lines, (case.section, lines)
+    assert "# error:" not in case.source
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import anthropic\nc = anthropic.Anthropic()\n", "Anthropic"),
+        ("from google import genai\nc = genai.Client()\n", "Gemini (google-genai)"),
+        (
+            "import google.generativeai as genai\n",
+            "Gemini legacy SDKs (google-generativeai, Vertex AI)",
+        ),
+        ("import boto3\nbody = {}\nbody.get('stop_reason')\n", "Amazon Bedrock"),
+        ("from openai import AzureOpenAI\nc = AzureOpenAI()\n", "Azure OpenAI"),
+        (
+            "from langchain_openai import ChatOpenAI\n"
+            "m = ChatOpenAI().invoke('x')\n"
+            "m.response_metadata['finish_reason']\n",
+            "LangChain",
+        ),
+        ("import openai\nimport mistralai\n", None),  # two SDKs: no single provider
+        # No import: distinctive names, but only in code that speaks to an LLM API.
+        ("if resp['stopReason'] == 'guardrail_intervened':\n    pass\n", "Amazon Bedrock"),
+        ("if r.response_metadata['finish_reason'] == 'stop':\n    pass\n", "LangChain"),
+        ("assert result.finish_reason != 'dnf'\n", None),  # a kart race
+        ("if r.finish_reason == 'stop':  # like stopReason\n    pass\n", "OpenAI"),
+        ("if r.stop_reason == 'x' or r['stopReason'] == 'end_turn':\n    pass\n", None),
+        # A URL of a provider's HTTP API decides over the fields read from the JSON body.
+        (
+            "import httpx\nr = httpx.post('https://api.anthropic.com/v1/messages').json()\n"
+            "r['stop_reason']\n",
+            docgen.RAW_HTTP,
+        ),
+        # Another library's code is not a provider's example.
+        ("from mcp.types import CreateMessageResult\nx.stopReason == 'endTurn'\n", None),
+    ],
+)
+def test_case_provider_heuristic(source: str, expected: str | None) -> None:
+    assert docgen.case_provider(source) == expected
+
+
+def test_example_groups_name_catalog_providers() -> None:
+    from refusal_lint.catalog import load_catalog
+
+    ids = {p.id for p in load_catalog().providers}
+    named = [i for group in docgen.PROVIDER_GROUPS for i in group.catalog_ids]
+    assert set(named) <= ids and len(named) == len(set(named))
+    titles = {group.title for group in docgen.PROVIDER_GROUPS}
+    for group in docgen.PROVIDER_GROUPS:
+        assert set(group.over) <= titles, group.title
+
+
+def test_markers_are_stripped_from_shown_code() -> None:
+    book = (
+        "## Title\n\nProse.\n\n```py\n"
+        'x = resp.stop_reason  # error: [missing-refusal-branch, silent-default-branch] "t"\n'
+        "y = 1  # a comment stays\n```\n\n```py xfail\nz = 1\n```\n"
+    )
+    first, second = docgen.parse_case_book(book)
+    assert first.source == "x = resp.stop_reason\ny = 1  # a comment stays\n"
+    assert first.prose == "Prose." and first.plain and not second.plain
+    assert first.lines_of("silent-default-branch") == (1,)
+
+
+# ---- providers page -----------------------------------------------------------------------
+
+
+def test_providers_page_derives_coverage_from_the_catalog() -> None:
+    from refusal_lint.catalog import load_catalog
+
+    page = docgen.render_providers_page()
+    for code, _, _ in docgen.COVERAGE:
+        assert get_rule(code) is not None, code
+    for provider in load_catalog().providers:
+        section = _section(page, provider.display_name)
+        codes = {rule.code for rule in docgen.covering_rules(provider)}
+        line = next(x for x in section.splitlines() if x.startswith("- Covered by:"))
+        assert set(re.findall(r"\[(RFL\d+)\]", line)) == codes, provider.id
+        refusal = provider.has_refusal
+        assert (
+            {"RFL001", "RFL002", "RFL006", "RFL009"} <= codes
+            if refusal
+            else not ({"RFL001", "RFL002", "RFL006", "RFL009"} & codes)
+        ), provider.id
+        assert ("RFL010" in codes) == (
+            refusal and provider.refusal_category_field.startswith("stop_details")
+        ), provider.id
+        assert ("RFL003" in codes) == bool(provider.responses), provider.id
+        assert ("RFL007" in codes) == any(s.values for s in provider.signals), provider.id
+        for surface in provider.responses:
+            assert f"#### Surface `{surface.name or provider.id}`" in section
+            for value in (*surface.clients, *surface.methods, *surface.outputs, *surface.checks):
+                assert f"`{value}`" in section.replace("\\|", "|"), (provider.id, value)
+            for exc in (*surface.policy_exceptions, *surface.request_exceptions):
+                assert f"`{exc}`" in section, (provider.id, exc)
+
+
+def test_providers_without_refusal_values_get_no_dispatch_refusal_rules() -> None:
+    from refusal_lint.catalog import load_catalog
+
+    catalog = load_catalog()
+    for provider_id in ("mistral", "ollama", "vllm", "xai"):
+        codes = {r.code for r in docgen.covering_rules(catalog.provider(provider_id))}
+        assert codes.isdisjoint({"RFL001", "RFL002", "RFL006", "RFL009", "RFL010"})
+        assert {"RFL003", "RFL007"} <= codes
+    anthropic = {r.code for r in docgen.covering_rules(catalog.provider("anthropic"))}
+    assert "RFL010" in anthropic
+
+
+# ---- accuracy page ------------------------------------------------------------------------
+
+ACCURACY = ROOT / "docs" / "accuracy.md"
+
+
+def _bench_label_codes() -> dict[str, str]:
+    spec = importlib.util.spec_from_file_location("bench_accuracy", ROOT / "bench" / "accuracy.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    codes: dict[str, str] = module.LABEL_CODES
+    return codes
+
+
+def test_accuracy_page_is_linked() -> None:
+    assert "(accuracy.md)" in (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "(docs/accuracy.md)" in _section(README.read_text(encoding="utf-8"), "Documentation")
+
+
+def test_accuracy_page_label_table_matches_the_bench() -> None:
+    page = ACCURACY.read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| `([A-Z-]+)` \| (RFL\d{3}) \|", page, re.M))
+    assert documented == _bench_label_codes()
+
+
+def test_accuracy_figures_add_up() -> None:
+    """Each row's precision and recall are its own tp/fp/fn; overall is their sum."""
+    page = ACCURACY.read_text(encoding="utf-8")
+    start, end = page.index("<!-- begin accuracy figures"), page.index("<!-- end accuracy figures")
+    rows = re.findall(
+        r"^\| (RFL\d{3}|\*\*overall\*\*) \| (\d+) \| (\d+) \| (\d+) \| ([\d.]+|-) \| ([\d.]+|-) \|",
+        page[start:end],
+        re.M,
+    )
+    assert rows and rows[-1][0] == "**overall**"
+    totals = [0, 0, 0]
+    for name, *numbers in rows:
+        tp, fp, fn = (int(n) for n in numbers[:3])
+        precision, recall = numbers[3:]
+        if name != "**overall**":
+            totals = [totals[0] + tp, totals[1] + fp, totals[2] + fn]
+        else:
+            assert [tp, fp, fn] == totals
+        for shown, misses in ((precision, fp), (recall, fn)):
+            expected = f"{tp / (tp + misses):.3f}" if tp + misses else "-"
+            assert shown == expected, (name, shown, expected)
+    codes = {name for name, *_ in rows[:-1]}
+    assert codes <= set(_bench_label_codes().values())
+
+
+def test_accuracy_limitations_block_is_current() -> None:
+    text = ACCURACY.read_text(encoding="utf-8")
+    assert docgen.LIMITS_START in text and docgen.LIMITS_END in text
+    assert docgen.update_accuracy(text) == text, f"docs/accuracy.md is stale: {REGENERATE}"
+    assert Path("docs/accuracy.md") not in docgen.stale_files(ROOT)
+
+
+def test_accuracy_limitations_cover_every_rule_that_lists_them() -> None:
+    page = ACCURACY.read_text(encoding="utf-8")
+    limits = _section(page, "Known limitations")
+    for rule in all_rules():
+        if rule.doc_section("Known limitations"):
+            assert f"{rule.code}" in limits, rule.code
 
 
 def test_check_mode_reports_stale_files(tmp_path: Path) -> None:
