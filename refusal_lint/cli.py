@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from refusal_lint import __version__, api
+from refusal_lint import __version__, api, gate
 from refusal_lint.config import ConfigError, ProjectConfig, ignored_codes, load_settings
 from refusal_lint.discovery import (
     display_path,
@@ -193,6 +193,17 @@ def cli() -> None:
     help="Apply exclusions to paths given explicitly too (default: config's force-exclude).",
 )
 @click.option("--stdin-filename", help="File name to report (and match config against) for '-'.")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Hide the findings recorded in this baseline file (see --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record the current findings in this baseline file and exit 0.",
+)
+@click.option("--since", metavar="REV", help="Only findings on lines changed since git REV.")
 @_guard
 def check(
     paths: tuple[str, ...],
@@ -208,6 +219,9 @@ def check(
     no_cache: bool,
     force_exclude: bool | None,
     stdin_filename: str | None,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    since: str | None,
 ) -> None:
     """Lint PATHS (files or directories; default '.', '-' reads stdin)."""
     paths = paths or (".",)
@@ -240,6 +254,8 @@ def check(
     linted = len(files) + _lint_stdin(run, paths, stdin_filename)
     if not linted and not quiet:
         _warn("no Python files found")
+    if gate.narrow(run, baseline=baseline, write_baseline=write_baseline, since=since, quiet=quiet):
+        return  # --write-baseline: recorded, nothing to report
     _print_report(run, output_format, statistics=statistics, quiet=quiet)
     if any(f.code == "RFL901" for f in run.findings):
         sys.exit(2)  # an engine bug skipped part of a file: CI must notice (RFL901)
