@@ -253,3 +253,17 @@ def test_sarif_via_the_console_script(at_root: Path) -> None:
     )  # fmt: skip
     assert out.returncode == 1, out.stderr
     validate_sarif(json.loads(out.stdout))
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["pre-commit.md", "flake8.md", "pylint.md", "github-actions.md", "gitlab-ci.md", "baseline.md"],
+)
+def test_front_end_pages_are_linked_from_the_index_and_readme(page: str) -> None:
+    assert f"]({page})" in (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert f"](docs/{page})" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_pre_commit_page_documents_ruff_external() -> None:
+    page = (ROOT / "docs" / "pre-commit.md").read_text(encoding="utf-8")
+    assert 'external = ["RFL"]' in page and "[tool.ruff.lint]" in page

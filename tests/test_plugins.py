@@ -174,3 +174,14 @@ def test_plugin_config_is_cached_per_config_file(tmp_path: Path) -> None:
     second, _ = plugin_config.settings_for(str(tmp_path / "y.py"))
     assert first is second and "RFL001" not in first.enabled
     plugin_config.clear_cache()
+
+
+def test_pylint_page_lists_every_message() -> None:
+    page = (ROOT / "docs" / "pylint.md").read_text(encoding="utf-8")
+    rows = [line for line in page.splitlines() if line.startswith("| RFL")]
+    assert len(rows) == len(all_rules())
+    for row, rule in zip(rows, all_rules(), strict=True):
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[0] == rule.code and cells[2] == rule.pylint_id
+        assert cells[1].startswith(f"`{rule.name}`")
+        assert ("off by default" in cells[1]) == (not rule.default_enabled)
