@@ -360,6 +360,7 @@ class Analyzer:
         )
         dispatch.fallthrough = rest.first_block()
         dispatch.translation = is_translation(dispatch, dispatch.fallthrough)
+        dispatch.rewrite = _rewrites_signal(dispatch)
         if default is None:
             dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         self._register(dispatch, [test for _, test, _ in arms])
@@ -389,6 +390,7 @@ class Analyzer:
         dispatch = Dispatch(stmt, "match", subject, branches, default=default)
         dispatch.fallthrough = rest.first_block()
         dispatch.translation = is_translation(dispatch, dispatch.fallthrough)
+        dispatch.rewrite = _rewrites_signal(dispatch)
         if default is None:
             dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         for case, (values, _) in routes:
@@ -645,6 +647,21 @@ class Analyzer:
         dispatch.refusal_values = fit.refusal_values
         dispatch.family_refusals = fit.family_refusals
         dispatch.no_refusal_family = fit.no_refusal_family
+
+
+def _rewrites_signal(dispatch: Dispatch) -> bool:
+    names = dispatch.subject.signal_texts | {dispatch.subject.text}
+    bodies = [b.body for b in dispatch.branches]
+    if dispatch.default is not None:
+        bodies.append(dispatch.default.body)
+    return all(
+        body and all(isinstance(s, ast.Assign) and _assigns_to(s, names) for s in body)
+        for body in bodies
+    )
+
+
+def _assigns_to(stmt: ast.Assign, names: frozenset[str]) -> bool:
+    return all(dotted(target) in names for target in stmt.targets)
 
 
 def _speaks_vocabulary(term: Term) -> bool:

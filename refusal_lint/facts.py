@@ -91,6 +91,9 @@ class Dispatch:
     # Every value branch only returns / assigns a constant of another vocabulary: a
     # translation table in code (rule-semantics 14), judged by RFL006, not as a dispatch.
     translation: bool = False
+    # Every branch only rewrites the signal itself (`if r == "x": r = "y"`): a
+    # normalization step before the real dispatch, not a decision about the response.
+    rewrite: bool = False
     # The statements that run after a dispatch without an explicit default (RFL006 reads a
     # translation's fall-through `return "stop"` there).
     fallthrough: list[ast.stmt] = field(default_factory=list)

@@ -94,9 +94,11 @@ def carries(
 
 
 def _is_constructor(call: ast.Call) -> bool:
+    """`Result(...)`, `Result.from_response(...)` (a class's factory), `dict(...)`."""
     name = dotted(call.func)
-    last = name.rsplit(".", 1)[-1] if name else ""
-    return last[:1].isupper() or last in ("dict", "tuple", "list")
+    parts = name.split(".") if name else [""]
+    owner = parts[-2] if len(parts) > 1 else ""
+    return parts[-1][:1].isupper() or owner[:1].isupper() or parts[-1] in ("dict", "tuple", "list")
 
 
 def is_loud_body(stmts: list[ast.stmt], subject: Subject, loud_calls: tuple[str, ...]) -> bool:
@@ -122,6 +124,7 @@ def is_loud_path(stmts: list[ast.stmt], subject: Subject, loud_calls: tuple[str,
     `if not text:` does not make the path a refusal takes loud.
     """
     used = False  # has the path already read or processed the response?
+    carriers = set(subject.carriers)  # grows with objects built around the signal
     for stmt in stmts:
         if isinstance(stmt, ast.Raise):
             return True
@@ -133,10 +136,13 @@ def is_loud_path(stmts: list[ast.stmt], subject: Subject, loud_calls: tuple[str,
         if isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             if _stores(stmt, subject):
                 return True
+            if carries(stmt.value, frozenset(carriers), subject.signal_texts):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                carriers.update(dotted(t) or "" for t in targets)  # `result = Result(resp)`
             used = used or _mentions(stmt.value, subject.carriers)
             continue
         if isinstance(stmt, ast.Return):
-            if carries(stmt.value, subject.carriers, subject.signal_texts):
+            if carries(stmt.value, frozenset(carriers), subject.signal_texts):
                 return True
             # `return self._process(response)` straight away delegates the whole response;
             # after the path read its text, the call only packages that text.

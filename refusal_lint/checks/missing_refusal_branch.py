@@ -66,7 +66,9 @@ class MissingRefusalBranch(Rule):
     pylint_id = "W9701"
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
-        if dispatch.translation or not dispatch.refusal_values or dispatch.no_refusal_family:
+        if dispatch.translation or dispatch.rewrite or not dispatch.refusal_values:
+            return
+        if dispatch.no_refusal_family:
             return
         missing = dispatch.missing_refusal
         if not missing:

@@ -45,7 +45,9 @@ class RefusalNotDistinguished(Rule):
     pylint_id = "W9709"
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
-        if dispatch.translation or not dispatch.refusal_values or dispatch.no_refusal_family:
+        if dispatch.translation or dispatch.rewrite or not dispatch.refusal_values:
+            return
+        if dispatch.no_refusal_family:
             return
         if dispatch.handles_refusal:
             return

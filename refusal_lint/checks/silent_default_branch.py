@@ -70,7 +70,9 @@ class SilentDefaultBranch(Rule):
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
         default = dispatch.default
-        if dispatch.translation or not dispatch.refusal_values or dispatch.no_refusal_family:
+        if dispatch.translation or dispatch.rewrite or not dispatch.refusal_values:
+            return
+        if dispatch.no_refusal_family:
             return
         if default is None or default.loud:
             return
