@@ -361,6 +361,7 @@ class Analyzer:
         dispatch.fallthrough = rest.first_block()
         dispatch.translation = is_translation(dispatch, dispatch.fallthrough)
         dispatch.rewrite = _rewrites_signal(dispatch)
+        dispatch.members = members
         if default is None:
             dispatch.continuation_loud = self._loud_path(rest.first_block(), subject)
         self._register(dispatch, [test for _, test, _ in arms])
@@ -387,7 +388,7 @@ class Analyzer:
                 branches.append(branch)
         if not any(b.values for b in branches):
             return
-        dispatch = Dispatch(stmt, "match", subject, branches, default=default)
+        dispatch = Dispatch(stmt, "match", subject, branches, default=default, members=[stmt])
         dispatch.fallthrough = rest.first_block()
         dispatch.translation = is_translation(dispatch, dispatch.fallthrough)
         dispatch.rewrite = _rewrites_signal(dispatch)

@@ -142,9 +142,11 @@ def _config_start(paths: Sequence[str], stdin_filename: str | None) -> Path:
     return Path(os.path.commonpath([os.path.abspath(p) for p in named]))
 
 
-def _print_report(run: _Run, fmt: str, *, statistics: bool, quiet: bool) -> None:
+def _print_report(
+    run: _Run, fmt: str, *, statistics: bool, quiet: bool, unsafe_fixes: bool = False
+) -> None:
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    style = Style(color=color)
+    style = Style(color=color, unsafe_fixes=unsafe_fixes)
     findings = sorted(run.findings)
     if statistics:
         text = stats_output.render(findings, style, as_json=fmt == "json")
@@ -155,7 +157,7 @@ def _print_report(run: _Run, fmt: str, *, statistics: bool, quiet: bool) -> None
     if fmt not in MACHINE_FORMATS and not quiet:
         if findings and not statistics and fmt == "full":
             click.echo("")
-        click.echo(summary(findings), color=color)
+        click.echo(summary(findings, unsafe_fixes=unsafe_fixes), color=color)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -204,6 +206,17 @@ def cli() -> None:
     help="Record the current findings in this baseline file and exit 0.",
 )
 @click.option("--since", metavar="REV", help="Only findings on lines changed since git REV.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes, then report what remains.")
+@click.option(
+    "--unsafe-fixes", is_flag=True, help="Also apply (and mark [*]) fixes that are unsafe."
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print the diff --fix would make; write nothing (exit 1 if there is one).",
+)
+@click.option("--fix-only", is_flag=True, help="Apply the fixes and report only their count.")
 @_guard
 def check(
     paths: tuple[str, ...],
@@ -222,6 +235,10 @@ def check(
     baseline: Path | None,
     write_baseline: Path | None,
     since: str | None,
+    fix: bool,
+    unsafe_fixes: bool,
+    show_diff: bool,
+    fix_only: bool,
 ) -> None:
     """Lint PATHS (files or directories; default '.', '-' reads stdin)."""
     paths = paths or (".",)
@@ -254,9 +271,19 @@ def check(
     linted = len(files) + _lint_stdin(run, paths, stdin_filename)
     if not linted and not quiet:
         _warn("no Python files found")
+    if fix or fix_only or show_diff:
+        from refusal_lint import fix_command
+
+        stdin = _stdin_display(paths, stdin_filename)
+        code = fix_command.run_fixes(
+            run, files, stdin, unsafe=unsafe_fixes, diff=show_diff, fix_only=fix_only,
+            quiet=quiet, exit_zero=exit_zero, warn=_warn,
+        )  # fmt: skip
+        if code is not None:
+            sys.exit(code)
     if gate.narrow(run, baseline=baseline, write_baseline=write_baseline, since=since, quiet=quiet):
         return  # --write-baseline: recorded, nothing to report
-    _print_report(run, output_format, statistics=statistics, quiet=quiet)
+    _print_report(run, output_format, statistics=statistics, quiet=quiet, unsafe_fixes=unsafe_fixes)
     if any(f.code == "RFL901" for f in run.findings):
         sys.exit(2)  # an engine bug skipped part of a file: CI must notice (RFL901)
     sys.exit(1 if run.findings and not exit_zero else 0)
@@ -277,7 +304,15 @@ def _lint_stdin(run: _Run, paths: Sequence[str], stdin_filename: str | None) -> 
         return 0
     data = sys.stdin.buffer.read()
     run.lint(data, display_path(path) if path else STDIN, path)
+    run.sources.setdefault(display_path(path) if path else STDIN, _decode(data))  # for --fix
     return 1
+
+
+def _stdin_display(paths: Sequence[str], stdin_filename: str | None) -> str | None:
+    """The name stdin's findings carry, if '-' was linted."""
+    if STDIN not in paths:
+        return None
+    return display_path(Path(stdin_filename)) if stdin_filename else STDIN
 
 
 @cli.command()

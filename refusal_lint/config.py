@@ -79,6 +79,25 @@ def _bool(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+FIX_KEYS = ("default-branch", "refusal-branch")
+
+
+def _fix_table(value: object) -> dict[str, str] | None:
+    """`[tool.refusal-lint.fix]`: templates for the statements fixes insert."""
+    from refusal_lint.plans.templates import TemplateError, check_template
+
+    if not isinstance(value, dict) or not set(value) <= set(FIX_KEYS):
+        return None
+    for template in value.values():
+        if not isinstance(template, str):
+            return None
+        try:
+            check_template(template)
+        except TemplateError:
+            return None
+    return dict(value)
+
+
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _LIST = "a list of non-empty strings"
 # key -> (parser returning None for a bad value, what the value must be)
@@ -94,6 +113,11 @@ _KEYS: dict[str, tuple[Callable[[object], Any], str]] = {
     "extra-refusal-values": (_str_list, _LIST),
     "force-exclude": (_bool, "true or false"),
     "respect-gitignore": (_bool, "true or false"),
+    "fix": (
+        _fix_table,
+        "a table with `default-branch` and / or `refusal-branch`, each one line of simple "
+        "Python statements (`{subject}` is the subject's source text)",
+    ),
 }
 
 
@@ -243,6 +267,8 @@ def load_settings(
         extra_signal_fields=values.get("extra-signal-fields", ()),
         extra_refusal_values=values.get("extra-refusal-values", ()),
         per_file_ignores=per_file,
+        fix_default_branch=values.get("fix", {}).get("default-branch"),
+        fix_refusal_branch=values.get("fix", {}).get("refusal-branch"),
     )
     project = ProjectConfig(
         root=Path(os.path.abspath(path.parent if path else Path.cwd())),

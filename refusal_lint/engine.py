@@ -56,7 +56,8 @@ def run_rules(
         return [internal_error(filename, tree, "the analyzer", "code nested too deeply")]
     except Exception as exc:  # an engine bug must not stop the run (RFL901)
         return [internal_error(filename, tree, "the analyzer", _reason(exc))]
-    ctx = Context(filename, is_test_file(filename), catalog, facts.identified)
+    test_file = is_test_file(filename)
+    ctx = Context(filename, test_file, catalog, facts.identified, source=source, settings=settings)
     for rule in rules:
         try:
             _run_rule(rule, facts, ctx)

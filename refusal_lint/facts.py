@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from refusal_lint.catalog import Signal
@@ -100,6 +101,9 @@ class Dispatch:
     # Providers of the response the subject is read from, when the receiver is known
     # (reading 7: the receiver decides the family).
     receiver_providers: frozenset[str] = frozenset()
+    # The statements that make up the dispatch: the `if` statements of a chain or run (in
+    # source order), or the `match`. Fix plans insert branches relative to them.
+    members: Sequence[ast.stmt] = ()
 
     @property
     def handled_values(self) -> frozenset[str]:

@@ -11,7 +11,10 @@ from refusal_lint.finding import Finding
 if TYPE_CHECKING:
     from refusal_lint.catalog import Catalog
     from refusal_lint.facts import AssertFact, ComparisonFact, Dispatch, RefusalCheck
+    from refusal_lint.plans import FixPlan
+    from refusal_lint.plans.layout import Layout
     from refusal_lint.responses import PolicyHandler, StreamLoop, UncheckedOutput
+    from refusal_lint.settings import Settings
     from refusal_lint.tables import LookupFact, TableFact
 
 
@@ -86,6 +89,9 @@ class Context:
         is_test_file: bool,
         catalog: Catalog,
         identified: frozenset[str] = frozenset(),
+        *,
+        source: str = "",
+        settings: Settings | None = None,
     ) -> None:
         self.filename = filename
         self.is_test_file = is_test_file
@@ -93,13 +99,36 @@ class Context:
         # Providers whose SDK the module imports (catalog ids).
         self.identified_providers = identified
         self.findings: list[Finding] = []
+        # The module's text and settings, for fix plans (indentation, quotes, templates).
+        self.source = source
+        self.settings = settings
+        self._layout: Layout | None = None
+
+    @property
+    def layout(self) -> Layout:
+        """Lines, newline, indentation and quotes of the module, for fix plans."""
+        if self._layout is None:
+            from refusal_lint.plans.layout import Layout
+
+            self._layout = Layout(self.source)
+        return self._layout
+
+    @property
+    def fix_templates(self) -> tuple[str | None, str | None]:
+        """The configured (default-branch, refusal-branch) templates; None: the built-in."""
+        settings = self.settings
+        if settings is None:
+            return None, None
+        return settings.fix_default_branch, settings.fix_refusal_branch
 
     def catalog_knows(self, value: str) -> bool:
         """Whether any provider emits `value`, spelled exactly so, for any field."""
         return self.catalog.known_anywhere(value)
 
-    def report(self, rule: Rule | type[Rule], node: ast.AST, message: str) -> None:
-        """Record a finding for `rule` spanning `node`."""
+    def report(
+        self, rule: Rule | type[Rule], node: ast.AST, message: str, fix: FixPlan | None = None
+    ) -> None:
+        """Record a finding for `rule` spanning `node`, with the plan of its fix if any."""
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0)
         end_line = getattr(node, "end_lineno", None) or line
@@ -114,5 +143,6 @@ class Context:
                 message=message,
                 end_line=end_line,
                 end_col=end_col,
+                fix=fix.to_dict() if fix is not None else None,
             )
         )

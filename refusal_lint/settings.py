@@ -22,6 +22,9 @@ class Settings:
     extra_refusal_values: tuple[str, ...] = ()
     # (glob, codes) pairs: codes ignored in files matching glob.
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    # `[tool.refusal-lint.fix]` templates for the statements fixes insert (None: built-in).
+    fix_default_branch: str | None = None
+    fix_refusal_branch: str | None = None
 
 
 def default_settings() -> Settings:

@@ -8,6 +8,9 @@ A case book is Markdown. Each `## Title` section explains a case; its fenced blo
   escapes into raw bytes and lints through `api.check_bytes` (encodings, null bytes);
   `xfail` marks a case whose expectation is right but the engine disagrees (strict: the
   test fails once the engine agrees, so the marker is removed).
+- ```` ```py fixed ```` - what `check --fix --unsafe-fixes` makes of the `py` block before
+  it (its markers stripped); `tests/test_fix_case_books.py` checks it, and runs both versions
+  against fake responses for every stop value (`tests/test_fix_behaviour.py`).
 - ```` ```toml ```` - settings for the rest of the section: `loud-calls`,
   `extra-signal-fields`, `extra-refusal-values` (the `Settings` fields).
 
@@ -19,6 +22,7 @@ named in a marker of that block; other rules' findings are ignored.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from dataclasses import dataclass, field
@@ -74,6 +78,7 @@ class Case:
     expected: frozenset[tuple[int, str]] = field(default_factory=frozenset)
     # (line, rule-name, text): the finding's message must contain text
     messages: tuple[tuple[int, str, str], ...] = ()
+    fixed: str | None = None  # the ```py fixed block that follows, if any
 
     @property
     def id(self) -> str:
@@ -117,6 +122,8 @@ def parse_book(name: str, text: str) -> list[Case]:
         where = f"rules/{name}.md:{start}"
         if lang == "toml":
             settings = {**settings, **_parse_settings(body, where)}
+        elif lang == "py" and "fixed" in opts:
+            cases[-1:] = [_with_fixed(cases, section, body, opts, where)]
         elif lang == "py":
             numbers[section] = numbers.get(section, 0) + 1
             cases.append(_make_case(name, section, numbers[section], start, body, opts, settings))
@@ -124,6 +131,15 @@ def parse_book(name: str, text: str) -> list[Case]:
             raise BookError(f"{where}: unknown block kind {lang!r} (use py or toml)")
         index = end + 1
     return cases
+
+
+def _with_fixed(cases: list[Case], section: str, body: str, opts: list[str], where: str) -> Case:
+    """The previous py block of the section, with its expected fix output."""
+    if opts != ["fixed"]:
+        raise BookError(f"{where}: a `py fixed` block takes no other option")
+    if not cases or cases[-1].section != section or cases[-1].fixed is not None:
+        raise BookError(f"{where}: a `py fixed` block must follow a `py` block of its section")
+    return dataclasses.replace(cases[-1], fixed=body)
 
 
 def _parse_settings(body: str, where: str) -> dict[str, tuple[str, ...]]:

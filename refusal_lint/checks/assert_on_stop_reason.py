@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from refusal_lint.facts import AssertFact
+from refusal_lint.plans.simple import plan_assert
 from refusal_lint.rule import Context, Rule
 
 
@@ -32,12 +33,23 @@ class AssertOnStopReason(Rule):
             raise RuntimeError(f"unexpected stop reason: {resp.stop_reason!r}")
         return resp.content[0].text
     ```
+
+    ## Fix safety
+    | Assert | Fix | Safety |
+    |---|---|---|
+    | alone on its line(s) | `if not <test>:` / `raise AssertionError(<message>)` | safe (1) |
+    | sharing a line (`x = 1; assert ...`, `if a: assert b`) | none | |
+
+    1. The same exception with the same message, evaluated in the same order, whenever the
+       assert would have failed; it is no longer removed by `python -O`. The test keeps
+       `not` (it is not rewritten to `!=`), so objects with their own `__eq__` behave alike.
     """
 
     code = "RFL008"
     name = "assert-on-stop-reason"
     summary = "An assert checks a stop signal outside tests (removed under python -O)"
     pylint_id = "W9708"
+    fixable = True
 
     def check_assert(self, fact: AssertFact, ctx: Context) -> None:
         if not ctx.is_test_file:
@@ -46,4 +58,5 @@ class AssertOnStopReason(Rule):
                 fact.node,
                 f"`assert` on `{fact.subject.text}` is removed under `python -O`; "
                 "raise an exception instead",
+                fix=plan_assert(fact, ctx),
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from refusal_lint.checks._text import describe, family_names, format_values
 from refusal_lint.facts import Dispatch
+from refusal_lint.plans.dispatch import plan_dispatch
 from refusal_lint.rule import Context, Rule
 
 
@@ -47,6 +48,33 @@ class MissingRefusalBranch(Rule):
         return resp.content[0].text
     ```
 
+    ## Fix safety
+    A fix is *safe* when it changes behaviour only for refusal values and values no
+    provider documents, only inside the flagged dispatch: every success value (a normal
+    completion or a tool call) and every value the code already handles behaves as before.
+    No fix ever changes a success value; `check --diff` shows a fix before it is applied.
+
+    | Dispatch | Fix | Safety |
+    |---|---|---|
+    | no default, a success value falls through | refusal branch (1) | safe (2) |
+    | no default, every success value has a branch | loud `else:` / `case _:` | (3) |
+    | a no-op default (`pass`, `...`) | refusal branch or loud default (4) | safe or (3) |
+    | a default that does something (`return ""`) | refusal branch or loud default (4) | unsafe |
+    | int enums, a `!=` guard among the arms | none | |
+
+    1. `elif` / `case` / `if` for the missing refusal values that raises, right before the
+       code after the dispatch (the success path).
+    2. Unsafe when a body of a run of `if`s may rebind the subject before the new `if`.
+    3. Safe when only refusal values and unknown values reach the new default; unsafe when
+       another known value does (`pause_turn`, `None`): it raises for that value too.
+    4. A loud default body when no success value reaches the default (preferred when safe),
+       else a refusal branch before it. Replacing `continue`, `break`, `return <value>` or
+       a log line is unsafe: callers then get an exception where they got that result.
+
+    The branch raises `RuntimeError(f"model refused: ...")` (for Anthropic naming
+    `stop_details`), the default `ValueError(f"unhandled stop reason: {...!r}")`; set your
+    own statements in `[tool.refusal-lint.fix]` (`default-branch`, `refusal-branch`).
+
     ## Options
     - `extra-signal-fields`: more attribute / key names that carry a stop signal.
     - `extra-refusal-values`: your own spellings of a refusal value.
@@ -64,6 +92,7 @@ class MissingRefusalBranch(Rule):
     name = "missing-refusal-branch"
     summary = "A stop-signal dispatch has no refusal branch and its default path is silent"
     pylint_id = "W9701"
+    fixable = True
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
         if dispatch.translation or dispatch.rewrite or not dispatch.refusal_values:
@@ -87,4 +116,5 @@ class MissingRefusalBranch(Rule):
             dispatch.node,
             f"{describe(dispatch)} has no branch for {family_names(dispatch)} refusal "
             f"value(s) {format_values(missing)}: {where}",
+            fix=plan_dispatch(dispatch, ctx),
         )

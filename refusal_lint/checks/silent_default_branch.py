@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from refusal_lint.checks._text import describe, format_values
 from refusal_lint.facts import Dispatch
+from refusal_lint.plans.dispatch import plan_dispatch
 from refusal_lint.rule import Context, Rule
 
 
@@ -54,6 +55,29 @@ class SilentDefaultBranch(Rule):
                 raise ValueError(f"unhandled stop reason: {message.stop_reason!r}")
     ```
 
+    ## Fix safety
+    A fix is *safe* when it changes behaviour only for refusal values and values no
+    provider documents, only inside the flagged dispatch: every success value (a normal
+    completion or a tool call) and every value the code already handles behaves as before.
+    No fix ever changes a success value; `check --diff` shows a fix before it is applied.
+
+    | Default | Fix | Safety |
+    |---|---|---|
+    | a no-op body (`pass`, `...`), no success value reaches it | loud body | (1) |
+    | a body that does something, no success value reaches it | loud body | unsafe (2) |
+    | reached by a success value, refusal values missing | refusal branch (3) | (4) |
+    | reached by a success value, refusal fully handled | none | |
+
+    1. Safe when only refusal and unknown values reach the default; unsafe when another
+       known value does (`pause_turn`, `None`): it raises for that value too.
+    2. Replacing `continue`, `break`, `return <value>` or a log line changes what callers
+       get for every value that reaches it.
+    3. A branch for the refusal values that still reach the default, inserted before it.
+    4. Safe for a no-op default, unsafe otherwise.
+
+    The loud body is `raise ValueError(f"unhandled stop reason: {...!r}")`; set your own
+    statement with `default-branch` in `[tool.refusal-lint.fix]`.
+
     ## Options
     - `loud-calls`: functions that make a default loud (e.g. `metrics.increment`).
 
@@ -67,6 +91,7 @@ class SilentDefaultBranch(Rule):
     name = "silent-default-branch"
     summary = "A dispatch handles refusal but its explicit default branch is silent"
     pylint_id = "W9702"
+    fixable = True
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
         default = dispatch.default
@@ -86,4 +111,4 @@ class SilentDefaultBranch(Rule):
         )
         if missing:
             message += f"; refusal value(s) {format_values(missing)} still reach it"
-        ctx.report(self, default.node, message)
+        ctx.report(self, default.node, message, fix=plan_dispatch(dispatch, ctx))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from refusal_lint.checks._text import format_values
 from refusal_lint.facts import Dispatch, RefusalCheck
+from refusal_lint.plans.dispatch import plan_refusal_body, plan_refusal_check
 from refusal_lint.rule import Context, Rule
 
 
@@ -41,6 +42,18 @@ class SilentRefusalBranch(Rule):
         return message.parsed
     ```
 
+    ## Fix safety
+    | Branch | Fix | Safety |
+    |---|---|---|
+    | only refusal values, a trivial body | its body raises (1) | unsafe (2) |
+    | `if message.refusal:`, or the `else` printing it | its body raises (1) | unsafe (2) |
+    | also other values, or extra conditions | none | |
+
+    1. `raise RuntimeError(f"model refused: {...!r}")` naming the refusal (for Anthropic its
+       `stop_details`); `refusal-branch` in `[tool.refusal-lint.fix]` sets your own.
+    2. Only refusal changes, but callers got a constant (`None`, `""`) they may already
+       treat as "refused"; now they get an exception.
+
     ## Known limitations
     Anything beyond the trivial bodies above counts as handling: raising, logging at
     warning or above, rerouting to another model, or returning an object that carries the
@@ -52,6 +65,7 @@ class SilentRefusalBranch(Rule):
     name = "silent-refusal-branch"
     summary = "A branch taken on a refusal discards it silently"
     pylint_id = "W9705"
+    fixable = True
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
         if dispatch.translation:
@@ -65,6 +79,7 @@ class SilentRefusalBranch(Rule):
                     branch.node,
                     f"the branch for refusal value(s) {format_values(values)} of "
                     f"`{dispatch.subject.text}` discards the refusal silently",
+                    fix=plan_refusal_body(dispatch, branch, ctx),
                 )
 
     def check_refusal_check(self, check: RefusalCheck, ctx: Context) -> None:
@@ -73,4 +88,5 @@ class SilentRefusalBranch(Rule):
                 self,
                 check.node,
                 f"the branch taken when `{check.text}` discards the refusal silently",
+                fix=plan_refusal_check(check, ctx),
             )

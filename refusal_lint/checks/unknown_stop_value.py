@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from refusal_lint.facts import ComparisonFact, Value
 from refusal_lint.families import closest, normalize, vocabulary
+from refusal_lint.plans.simple import plan_value
 from refusal_lint.rule import Context, Rule
 
 
@@ -52,6 +53,15 @@ class UnknownStopValue(Rule):
         return resp.content[0].text
     ```
 
+    ## Fix safety
+    | Value | Fix | Safety |
+    |---|---|---|
+    | a plain string with exactly one close known value | that value, same quotes | unsafe (1) |
+    | several close values, f-strings, mistyped keys, int enums | none | |
+
+    1. The branch the typo kept dead starts to run for the corrected value: what that value
+       does changes, which is the point, but is a guess until someone reads it.
+
     ## Known limitations
     The vocabulary is the union over every provider that uses the field name, so a value
     valid for one provider is accepted for all. A lone comparison with an unknown value
@@ -64,6 +74,7 @@ class UnknownStopValue(Rule):
     name = "unknown-stop-value"
     summary = "A stop signal is compared with a value no provider emits"
     pylint_id = "W9707"
+    fixable = True
 
     def check_comparison(self, comparison: ComparisonFact, ctx: Context) -> None:
         subject = comparison.subject
@@ -102,6 +113,7 @@ class UnknownStopValue(Rule):
                 value.node,
                 f"`{subject.text}` is compared with {value.text!r}, which no provider emits "
                 f"for `{subject.field}`; did you mean {suggestion!r}?",
+                fix=plan_value(value, comparison, ctx),
             )
 
     @staticmethod

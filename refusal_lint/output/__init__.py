@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from refusal_lint.finding import Finding
+from refusal_lint.plans import applicability
 
 FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
 # Formats read by programs: nothing but the report goes to stdout (no summary line).
@@ -34,26 +35,42 @@ class Style:
     """ANSI styling, a no-op unless colour is on (terminal and NO_COLOR unset)."""
 
     color: bool = False
+    # `--unsafe-fixes`: unsafe fixes are applicable too, so they get the `[*]` mark
+    unsafe_fixes: bool = False
 
     def __call__(self, text: str, **styles: Any) -> str:
         return click.style(text, **styles) if self.color else text
 
 
-def summary(findings: Sequence[Finding]) -> str:
-    """`Found N problems.` plus the fixable count, or `All checks passed!`."""
+def summary(findings: Sequence[Finding], *, unsafe_fixes: bool = False) -> str:
+    """`Found N problems.` plus how many `--fix` fixes and how many only
+    `--fix --unsafe-fixes` does, or `All checks passed!`."""
     if not findings:
         return "All checks passed!"
     count = len(findings)
     lines = [f"Found {count} problem{'' if count == 1 else 's'}."]
-    fixable = sum(1 for f in findings if f.fix is not None)
-    if fixable:
-        lines.append(f"[*] {fixable} fixable with --fix.")
+    kinds = [applicability(f.fix) for f in findings]
+    safe, unsafe = kinds.count("safe"), kinds.count("unsafe")
+    if unsafe_fixes and safe + unsafe:
+        lines.append(f"[*] {safe + unsafe} fixable with --fix --unsafe-fixes.")
+        return "\n".join(lines)
+    if safe:
+        lines.append(f"[*] {safe} fixable with --fix.")
+    if unsafe:
+        more = " more" if safe else ""
+        lines.append(f"{unsafe}{more} fixable only with --fix --unsafe-fixes.")
     return "\n".join(lines)
+
+
+def fix_mark(finding: Finding, style: Style) -> str:
+    """`[*] ` for a finding the current `--fix` (or `--unsafe-fixes`) would fix."""
+    kind = applicability(finding.fix)
+    return "[*] " if kind == "safe" or (kind == "unsafe" and style.unsafe_fixes) else ""
 
 
 def header(finding: Finding, style: Style) -> str:
     """`path:line:col: CODE [*] message` with a 1-based column."""
-    fix = "[*] " if finding.fix is not None else ""
+    fix = fix_mark(finding, style)
     location = style(f"{finding.filename}:{finding.line}:{finding.col + 1}:", bold=True)
     return f"{location} {style(finding.code, fg='red', bold=True)} {fix}{finding.message}"
 

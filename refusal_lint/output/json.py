@@ -7,6 +7,7 @@ from typing import Any
 
 from refusal_lint.finding import Finding
 from refusal_lint.output import Report, Style
+from refusal_lint.plans import public_fix
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -21,7 +22,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
             "row": finding.end_line or finding.line,
             "column": (finding.end_col if finding.end_line else finding.col) + 1,
         },
-        "fix": finding.fix,
+        "fix": public_fix(finding.fix),
         "url": finding.url,
     }
 
