@@ -88,23 +88,25 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
+# Which facts feed which rule hook. A rule that does not override a hook costs nothing.
+_HOOKS = (
+    ("dispatches", "check_dispatch"),
+    ("refusal_checks", "check_refusal_check"),
+    ("comparisons", "check_comparison"),
+    ("asserts", "check_assert"),
+    ("tables", "check_table"),
+    ("lookups", "check_lookup"),
+    ("unchecked_responses", "check_unchecked_response"),
+    ("stream_loops", "check_stream_loop"),
+    ("policy_handlers", "check_policy_handler"),
+)
+
+
 def _run_rule(rule: Rule, facts: Facts, ctx: Context) -> None:
-    """Hand every fact to one rule's hooks."""
-    for dispatch in facts.dispatches:
-        rule.check_dispatch(dispatch, ctx)
-    for check in facts.refusal_checks:
-        rule.check_refusal_check(check, ctx)
-    for comparison in facts.comparisons:
-        rule.check_comparison(comparison, ctx)
-    for fact in facts.asserts:
-        rule.check_assert(fact, ctx)
-    for table in facts.tables:
-        rule.check_table(table, ctx)
-    for lookup in facts.lookups:
-        rule.check_lookup(lookup, ctx)
-    for response in facts.unchecked_responses:
-        rule.check_unchecked_response(response, ctx)
-    for loop in facts.stream_loops:
-        rule.check_stream_loop(loop, ctx)
-    for handler in facts.policy_handlers:
-        rule.check_policy_handler(handler, ctx)
+    """Hand every fact to the hooks the rule implements."""
+    for facts_field, hook in _HOOKS:
+        if getattr(type(rule), hook) is getattr(Rule, hook):
+            continue
+        check = getattr(rule, hook)
+        for fact in getattr(facts, facts_field):
+            check(fact, ctx)
