@@ -65,15 +65,14 @@ class SilentDefaultBranch(Rule):
     |---|---|---|
     | a no-op body (`pass`, `...`), no success value reaches it | loud body | (1) |
     | a body that does something, no success value reaches it | loud body | unsafe (2) |
-    | reached by a success value, refusal values missing | refusal branch (3) | (4) |
-    | reached by a success value, refusal fully handled | none | |
+    | reached by a success value | none (3) | |
 
     1. Safe when only refusal and unknown values reach the default; unsafe when another
        known value does (`pause_turn`, `None`): it raises for that value too.
     2. Replacing `continue`, `break`, `return <value>` or a log line changes what callers
        get for every value that reaches it.
-    3. A branch for the refusal values that still reach the default, inserted before it.
-    4. Safe for a no-op default, unsafe otherwise.
+    3. Raising there would break success; a branch for refusal values that still reach it
+       would leave the default silent. (RFL001's fix adds such branches.)
 
     The loud body is `raise ValueError(f"unhandled stop reason: {...!r}")`; set your own
     statement with `default-branch` in `[tool.refusal-lint.fix]`.
@@ -111,4 +110,5 @@ class SilentDefaultBranch(Rule):
         )
         if missing:
             message += f"; refusal value(s) {format_values(missing)} still reach it"
-        ctx.report(self, default.node, message, fix=plan_dispatch(dispatch, ctx))
+        fix = plan_dispatch(dispatch, ctx, refusal_branch=False)
+        ctx.report(self, default.node, message, fix=fix)

@@ -32,8 +32,11 @@ _DETAILS_SUBJECT = re.compile(r"^(?P<response>[A-Za-z_][\w.\[\]'\"]*)\.stop_reas
 
 
 @guarded
-def plan_dispatch(dispatch: Dispatch, ctx: Context) -> FixPlan | None:
-    """RFL001 / RFL002: make the default path loud, or add the missing refusal branch."""
+def plan_dispatch(
+    dispatch: Dispatch, ctx: Context, *, refusal_branch: bool = True
+) -> FixPlan | None:
+    """RFL001 / RFL002: make the default path loud, or add the missing refusal branch
+    (not for RFL002: its silent default would still be there)."""
     shape = Shape(dispatch, ctx.layout)
     if not shape.string_typed:
         return None
@@ -46,7 +49,7 @@ def plan_dispatch(dispatch: Dispatch, ctx: Context) -> FixPlan | None:
         return _plan_guard(shape, default, ctx)
     if len(shape.guards) or default.partial:
         return None
-    return _plan_explicit_default(shape, default, ctx)
+    return _plan_explicit_default(shape, default, ctx, refusal_branch)
 
 
 def _plan_without_default(shape: Shape, ctx: Context) -> FixPlan | None:
@@ -60,11 +63,15 @@ def _plan_without_default(shape: Shape, ctx: Context) -> FixPlan | None:
     return branch
 
 
-def _plan_explicit_default(shape: Shape, default: Branch, ctx: Context) -> FixPlan | None:
+def _plan_explicit_default(
+    shape: Shape, default: Branch, ctx: Context, refusal_branch: bool
+) -> FixPlan | None:
     last = shape.members[-1]
     chain = _chain_ids(shape, last)
     reach = shape.reaching(default, chain)
-    branch = _refusal_branch(shape, last, at_end=False, replaced=default, ctx=ctx)
+    branch = None
+    if refusal_branch:
+        branch = _refusal_branch(shape, last, at_end=False, replaced=default, ctx=ctx)
     if not reach & shape.success:
         return _safest(_replace_default(shape, default, reach - shape.refusal, ctx), branch)
     return branch
@@ -105,19 +112,19 @@ def _add_default(
         unit = layout.body_unit(cases[0].pattern.lineno, cases[0].body)
         lines = block_lines("case _", indent, unit, statement)
         kind, params = "add-case", {"pattern": "_", "index": len(cases)}
-        label = "`case _:`"
+        label = "a `case _:`"
         after = layout.block_end(cases[-1].body)
     else:
         arms = shape.arms(member)
         indent = layout.indent(member.lineno)
         unit = layout.body_unit(arms[-1].lineno, arms[-1].body)
         lines = block_lines("else", indent, unit, statement)
-        kind, params, label = "add-else", {}, "`else:`"
+        kind, params, label = "add-else", {}, "an `else:`"
         after = layout.stmt_end(member)
     edit = insert_lines(layout, after, lines)
     params.update(statement=statement, unit=unit)
     safety = SAFE if not changes else UNSAFE
-    message = f"Add a {label} branch that raises"
+    message = f"Add {label} branch that raises"
     if changes:
         message += f" (also raises for {shown(changes)})"
     return _plan(kind, safety, message, shape, member, params, edit,
@@ -156,8 +163,7 @@ def _refusal_branch(
 ) -> FixPlan | None:
     """An explicit branch for the missing refusal values: appended to the chain or match
     (`at_end`), before its default, or (for a run of `if`s) as a new `if` after it."""
-    dispatch = shape.dispatch
-    missing = dispatch.missing_refusal
+    missing = shape.missing_refusal
     subject = shape.subject_text(member)
     if not missing or subject is None:
         return None
@@ -204,7 +210,12 @@ def _refusal_branch(
             safe = safe and not shape.rebinds_subject(subject)
         params.update(condition=condition)
     params.update(unit=unit)
-    message = f"Add a branch for {shown(missing)} that raises"
+    named = (
+        shown(missing)
+        if len(missing) <= 3
+        else (f"{len(missing)} refusal values ({', '.join(map(repr, missing[:3]))}, ...)")
+    )
+    message = f"Add a branch for {named} that raises"
     if not safe:
         message += (
             " (replaces what the default did for them)"

@@ -41,6 +41,15 @@ class Shape:
         return frozenset(self.dispatch.refusal_values)
 
     @cached_property
+    def missing_refusal(self) -> tuple[str, ...]:
+        """Refusal values of every fitting family that no branch takes. (The finding names
+        the closest family's; a branch for fewer would hide the others' refusals when the
+        code does not say which provider it talks to.)"""
+        dispatch = self.dispatch
+        handled = dispatch.handled_values | dispatch.handled_elsewhere
+        return tuple(v for v in dispatch.refusal_values if v not in handled)
+
+    @cached_property
     def success(self) -> frozenset[str]:
         """Values of a normal completion, tool calls included: never to be broken."""
         case = self.dispatch.subject.case
@@ -96,20 +105,35 @@ class Shape:
         for branch in self.dispatch.branches:
             if branch is upto:
                 break
-            if branch.negated or branch.partial:
-                continue
-            if id(branch.node) in chain or exits(branch.body):
-                reach -= _values(branch)
+            taken = self._takes(branch)
+            if taken and (id(branch.node) in chain or exits(branch.body)):
+                reach -= taken
         return frozenset(reach)
 
     def named(self, chain: set[int]) -> frozenset[str]:
         """Values an arm of the chain takes for certain."""
         return frozenset(
-            v
-            for b in self.dispatch.branches
-            if id(b.node) in chain and not b.negated and not b.partial
-            for v in _values(b)
+            v for b in self.dispatch.branches if id(b.node) in chain for v in self._takes(b)
         )
+
+    def _takes(self, branch: Branch) -> frozenset[str]:
+        """The values a branch surely takes (none when its test says more than that)."""
+        if branch.negated:
+            return frozenset()
+        if not branch.partial:
+            return _values(branch)
+        node = branch.node
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Compare):
+            test = node.test
+            if len(test.ops) == 1 and isinstance(test.ops[0], (ast.Is, ast.Eq)):
+                sides = [test.left, test.comparators[0]]
+                others = [s for s in sides if not (isinstance(s, ast.Constant) and s.value is None)]
+                subject = self.dispatch.subject
+                if len(others) == 1 and self.layout.segment(others[0]) in (
+                    subject.signal_texts | {subject.text}
+                ):
+                    return frozenset({"null"})  # `elif reason is None:`
+        return frozenset()
 
     # ---- source ---------------------------------------------------------------------------
     def subject_text(self, member: ast.stmt) -> str | None:
@@ -160,8 +184,12 @@ class Shape:
 
     @cached_property
     def string_typed(self) -> bool:
-        """Values compare as strings (a str enum compares equal to its value)."""
-        return all(s.value_type == "str" for s in self.dispatch.families)
+        """New branches may compare with string literals: the dispatch itself does, or it
+        uses enum members of families whose enums are `str` enums (equal to their value)."""
+        kinds = {v.kind for f in self.dispatch.comparisons for v in f.values} - {"none"}
+        if kinds <= {"str"}:
+            return True
+        return "int" not in kinds and all(s.value_type == "str" for s in self.dispatch.families)
 
     def rebinds_subject(self, subject: str) -> bool:
         """Could the subject mean something else after the members run? True when code
