@@ -33,7 +33,7 @@ from typing import Any
 from refusal_lint import api
 from refusal_lint.engine import INTERNAL_ERROR
 from refusal_lint.finding import Finding
-from refusal_lint.plans import SAFE, UNSAFE, Edit, Span, applicability
+from refusal_lint.plans import SAFE, UNSAFE, Edit, applicability
 from refusal_lint.plans.edits import apply_edits
 from refusal_lint.settings import Settings
 
@@ -261,12 +261,7 @@ def _verify(after: list[Finding], chosen: list[Finding]) -> None:
 
 
 def _edits(finding: Finding) -> list[Edit]:
-    fix = finding.fix or {}
-    return [
-        Edit(e["content"], Span(e["location"]["row"], e["location"]["column"] - 1,
-                                e["end_location"]["row"], e["end_location"]["column"] - 1))
-        for e in fix.get("edits", [])
-    ]  # fmt: skip
+    return [Edit.from_dict(e) for e in (finding.fix or {}).get("edits", [])]
 
 
 def _shift(edits: list[Edit], line: int) -> int:

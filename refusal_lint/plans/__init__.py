@@ -48,6 +48,13 @@ class Edit:
     content: str
     span: Span
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Edit:
+        """The inverse of `to_dict` (the JSON `fix.edits` items)."""
+        start, end = data["location"], data["end_location"]
+        span = Span(start["row"], start["column"] - 1, end["row"], end["column"] - 1)
+        return cls(data["content"], span)
+
     def to_dict(self) -> dict[str, Any]:
         """Ruff's edit shape: 1-based rows and columns."""
         return {
