@@ -181,7 +181,7 @@ def _report(results: object, **overrides: object) -> object:
         "results": results,
         "warm_cache": False,
         "flake8_plugin": True,
-        "pylint_plugin": False,
+        "pylint_plugin": True,
         "pylint_module": "refusal_lint.pylint",
         "problems": [],
         "skip": set(),
@@ -202,12 +202,14 @@ def _results() -> object:
         "flake8_without": (10.0, 10.0),
         "flake8_with": (10.2, 10.6),
         "pylint_without": (5.0, 5.0),
+        "pylint_with": (5.4, 5.4),
     }.items():
         for s in secs:
             res.add(key, bench.Run(s, maxrss_kb=50 * 1024, tree_rss_kb=60 * 1024, cpu_s=s))
     res.add("import", bench.Run(None, "exit 1: boom"))
     res.import_us += [80_000.0, 90_000.0]
     res.import_cli_us += [60_000.0, 70_000.0]
+    res.loads += [0.5, 1.25]
     return res
 
 
@@ -216,11 +218,14 @@ def test_render_markdown_reports_every_figure() -> None:
     text = bench.render_markdown(rep, "python bench/benchmark.py --corpus X")
     rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if "|" in line}
     cold = rows["refusal-lint cold (`check --no-cache`)"]
-    assert "| 5.00 s | 3.50 | <= 1.0 | no (3.5x the target) |" in cold  # ratios 4/1 and 6/2
+    # wall ratios 4/1 and 6/2; CPU times as given: 4 and 6 s, 1 and 2 s for ruff E9
+    assert "| 5.00 s | 5.00 s (3.50) | 3.50 | <= 1.0 | no (3.5x the target) |" in cold
     assert "no cache yet" in rows["refusal-lint warm (cache hit on every file)"]
     assert "| 3.25 |" in rows["`ruff check --no-cache --isolated` (default rules)"]
     assert "| 1.04 | <= +5% | yes |" in rows["flake8 with the refusal-lint plugin"]
-    assert "plugin not installed" in rows["pylint with the refusal-lint plugin"]
+    assert (
+        "| 1.08 | <= +3% | no (+8%) |" in rows["pylint with `--load-plugins refusal_lint.pylint`"]
+    )
     imports = next(line for line in text.splitlines() if "importtime" in line and "|" in line)
     assert "| 85 ms |" in imports and "yes; none of them imported" in imports
     assert "| 60 MB (largest process 50 MB) |" in text
@@ -230,16 +235,24 @@ def test_render_markdown_reports_every_figure() -> None:
     assert "pylint not installed" not in text
     assert "`import` failed 1 time(s): exit 1: boom" in text
     assert "python bench/benchmark.py --corpus X" in text
+    assert "load average at the start of each round: 0.50, 1.25" in text
+    assert text.count("| 1.00 |") == 3  # the yardstick, flake8 and pylint without the plugin
+
+
+def test_a_plugin_that_is_not_installed_is_reported() -> None:
+    text = bench.render_console(_report(_results(), pylint_plugin=False))
+    assert "| pylint with the refusal-lint plugin | plugin not installed |" in text
+    assert "`refusal_lint.pylint` does not import in the tools venv" in text
 
 
 def test_render_with_skipped_groups_and_a_failed_yardstick() -> None:
     res = bench.Results()
     res.add("ruff_e9", bench.Run(None, "missing: ruff"))
-    res.add("rl_cold", bench.Run(2.0))
+    res.add("rl_cold", bench.Run(2.0, cpu_s=1.5))
     rep = _report(
         res, skip={"ruff-default", "warm", "import", "memory", "flake8", "pylint", "scaling"}
     )
     text = bench.render_console(rep)
     assert "missing: ruff" in text
     assert "flake8" not in text.split("- Corpus")[0]
-    assert "| n/a | <= 1.0 | n/a |" in text
+    assert "| 2.00 s | 1.50 s | n/a | <= 1.0 | n/a |" in text
