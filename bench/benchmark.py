@@ -1115,20 +1115,20 @@ def _notes(rep: Report) -> str:
         )
     if "flake8" not in rep.skip:
         notes.append(
-            f"- flake8 subset: {', '.join(rep.flake8_subset)} ({rep.flake8_lines:,} lines). "
+            f"- flake8 subset: {', '.join(rep.flake8_subset)} ({rep.flake8_lines:,} lines)."
             + (
                 ""
                 if rep.flake8_plugin
-                else "`flake8 --version` does not list refusal-lint: plugin not installed."
+                else " `flake8 --version` does not list refusal-lint: plugin not installed."
             )
         )
     if "pylint" not in rep.skip:
         notes.append(
-            f"- pylint subset: {', '.join(rep.pylint_subset)} ({rep.pylint_lines:,} lines). "
+            f"- pylint subset: {', '.join(rep.pylint_subset)} ({rep.pylint_lines:,} lines)."
             + (
                 ""
                 if rep.pylint_plugin
-                else f"`{rep.pylint_module}` does not import in the "
+                else f" `{rep.pylint_module}` does not import in the "
                 "tools venv: plugin not installed."
             )
         )
