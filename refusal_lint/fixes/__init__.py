@@ -35,13 +35,19 @@ __all__ = ["KINDS", "StalePlan", "realise"]
 
 def realise(source: str, plans: Sequence[dict[str, Any]]) -> str:
     """`source` with every plan applied; raises StalePlan if an anchor is not found."""
-    wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+    # libcst loses the last line ending of a file whose lines end in a lone \r (classic
+    # Mac OS); such a file is parsed with \n and written back with \r.
+    lone_cr = "\r" in source and "\n" not in source
+    wrapper = MetadataWrapper(
+        cst.parse_module(source.replace("\r", "\n") if lone_cr else source),
+        unsafe_skip_copy=True,
+    )
     transformer = _Transformer(plans)
     module = wrapper.visit(transformer)
     if transformer.pending:
         kinds = sorted(kind for _, _, kind in transformer.pending)
         raise StalePlan(f"no node found for {', '.join(kinds)}")
-    return module.code
+    return module.code.replace("\n", "\r") if lone_cr else module.code
 
 
 Key = tuple[int, int, str]

@@ -32,13 +32,15 @@ def block_lines(header: str, indent: str, unit: str, statement: str) -> list[str
 def replace_statements(layout: Layout, body: list[ast.stmt], statement: str) -> Edit:
     """Replace a body's statements (all simple ones) by `statement`.
 
-    A `;` ending the last statement belongs to it (libcst agrees), so it goes too.
+    A `;` ending the last statement belongs to it (for libcst too), so it goes, with the
+    whitespace before it.
     """
     start = layout.start(body[0])
     end_line, end_col = layout.end(body[-1])
     rest = layout.text(end_line)[end_col:]
     stripped = rest.lstrip(" \t")
-    if stripped.startswith(";") and not stripped[1:].strip(" \t").rstrip():
+    after = stripped[1:].lstrip(" \t")
+    if stripped.startswith(";") and (not after or after.startswith("#")):
         end_col += len(rest) - len(stripped) + 1
     return Edit(statement, Span(start[0], start[1], end_line, end_col))
 

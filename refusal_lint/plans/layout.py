@@ -172,7 +172,7 @@ class Layout:
     def _tokens(self) -> list[tokenize.TokenInfo]:
         tokens: list[tokenize.TokenInfo] = []
         try:
-            for token in tokenize.generate_tokens(io.StringIO(self.source).readline):
+            for token in tokenize.generate_tokens(io.StringIO(self.source, newline=None).readline):
                 tokens.append(token)
         except (tokenize.TokenError, SyntaxError, IndentationError):
             pass

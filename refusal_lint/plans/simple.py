@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import re
+import tokenize
 from typing import TYPE_CHECKING
 
 from refusal_lint.facts import AssertFact, ComparisonFact, Value
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
 # `assert x` cannot take `not` in front of these without parentheses
 LOOSER_THAN_NOT = (ast.BoolOp, ast.IfExp, ast.Lambda, ast.NamedExpr)
 _PLAIN_STRING = re.compile(r"(?P<prefix>[rRuU]?)(?P<q>['\"])(?P<body>[^'\"\\\r\n]*)(?P=q)")
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _EDGE = re.compile(r"^(?:[ \t\f]|\\\r?\n|\\\r)+|(?:[ \t\f]|\\\r?\n|\\\r)+$")
 
 
@@ -47,8 +50,12 @@ def plan_assert(fact: AssertFact, ctx: Context) -> FixPlan | None:
     parens = isinstance(stmt.test, LOOSER_THAN_NOT) and not wrapped
     condition = f"({test})" if parens else test
     unit = layout.unit
-    raised = f"raise AssertionError({message})" if message is not None else "raise AssertionError"
     nl, indent = layout.newline, layout.indent(line)
+    if message is not None:
+        message = _one_block_deeper(message, indent, unit)
+        if message is None:
+            return None
+    raised = f"raise AssertionError({message})" if message is not None else "raise AssertionError"
     edit = replace_node(layout, stmt, f"if not {condition}:{nl}{indent}{unit}{raised}")
     return FixPlan(
         kind="assert-to-if",
@@ -112,6 +119,32 @@ def plan_value(value: Value, comparison: ComparisonFact, ctx: Context) -> FixPla
             "changes": [new],
             "unknown_loud": False,
         },
+    )
+
+
+def _one_block_deeper(text: str, indent: str, unit: str) -> str | None:
+    """The message moves into the `if` body, one block deeper: like libcst, shift the lines
+    that continue it inside brackets, but not the lines of a multi-line string or those
+    after a backslash."""
+    lines = _LINES.findall(text)
+    if len(lines) < 2:
+        return text
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text, newline=None).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return None
+    kept: set[int] = set()
+    for token in tokens:
+        if token.start[0] < token.end[0] and token.type not in (tokenize.NL, tokenize.NEWLINE):
+            kept.update(range(token.start[0] + 1, token.end[0] + 1))
+    for number, line in enumerate(lines[:-1], start=2):
+        if line.rstrip("\r\n").endswith("\\"):
+            kept.add(number)
+    return "".join(
+        indent + unit + line[len(indent) :]
+        if number > 1 and number not in kept and line.startswith(indent)
+        else line
+        for number, line in enumerate(lines, start=1)
     )
 
 
