@@ -5,12 +5,16 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+from typing import TYPE_CHECKING
 
 from refusal_lint.finding import Finding
 from refusal_lint.settings import Settings, default_settings
 from refusal_lint.suppress import apply_noqa
 from refusal_lint.unused_noqa import CODE as UNUSED_NOQA
 from refusal_lint.unused_noqa import unused_noqa
+
+if TYPE_CHECKING:
+    from refusal_lint.fixing import SourceFix
 
 UNPARSEABLE = ("RFL900", "unparseable-file")
 
@@ -69,6 +73,19 @@ def check_source(
     if noqa:
         findings = apply_noqa(findings, source)
     return sorted(findings)
+
+
+def fix_source(
+    source: str, filename: str, settings: Settings | None = None, *, unsafe: bool = False
+) -> SourceFix:
+    """Apply the safe fixes (with `unsafe`, all fixes) to one module's source, no I/O.
+
+    Returns the fixed source, the fixes applied per rule, the findings that remain, and an
+    RFL901 finding (with the source unchanged) if a fix failed its checks. Imports libcst.
+    """
+    from refusal_lint.fixing import fix_source as fix
+
+    return fix(source, filename, settings or default_settings(), unsafe=unsafe)
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from refusal_lint import fixing, plans
+from refusal_lint import api, fixing, plans
 from refusal_lint.plans.edits import apply_edits
 from refusal_lint.settings import default_settings
 
@@ -350,3 +350,16 @@ def test_several_fixes_and_nested_dispatches_in_one_file() -> None:
     assert result.fixed == {"RFL001": 2, "RFL008": 1}
     assert result.source.count("elif ") == 2 and "raise AssertionError" in result.source
     assert fixing.fix_source(result.source, "app.py", default_settings()).fixed == {}
+    assert api.fix_source(source, "app.py").source == result.source  # the library entry
+
+
+def test_plain_api_check_carries_plans_without_libcst() -> None:
+    script = (
+        "import sys\n"
+        "from refusal_lint import api\n"
+        f"[finding] = api.check_source({GUARD!r}, 'a.py')\n"
+        "fix = finding.fix\n"
+        "print(fix['applicability'], fix['plan']['kind'], 'libcst' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.stdout.strip() == "safe add-elif False", run.stderr
