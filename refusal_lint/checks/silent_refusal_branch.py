@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from refusal_lint.checks._text import format_values
 from refusal_lint.facts import Dispatch, RefusalCheck
-from refusal_lint.plans.dispatch import plan_refusal_body, plan_refusal_check
+from refusal_lint.plans.refusal import plan_refusal_body, plan_refusal_check
 from refusal_lint.rule import Context, Rule
 
 

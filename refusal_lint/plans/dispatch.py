@@ -1,5 +1,4 @@
-"""Plans for dispatch findings: loud defaults (RFL001/RFL002), refusal branches (RFL001,
-RFL002), loud refusal bodies (RFL005).
+"""Plans for dispatch findings: loud defaults (RFL001, RFL002) and refusal branches (RFL001).
 
 Safety follows the invariant of issue 6 (see each rule's "Fix safety" table):
 
@@ -8,8 +7,7 @@ Safety follows the invariant of issue 6 (see each rule's "Fix safety" table):
 - when a success value would reach the default, no default is added: an explicit branch for
   the missing refusal values goes at the end of the dispatch instead, safe when refusal used
   to fall through to the success path, unsafe when it replaces a default that did something
-  (`return ""`, `continue`, a log line): callers then see an exception instead;
-- a silent refusal body is always replaced unsafely (callers may rely on the constant).
+  (`return ""`, `continue`, a log line): callers then see an exception instead.
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ import ast
 import re
 from typing import TYPE_CHECKING, Any
 
-from refusal_lint.facts import Branch, Dispatch, RefusalCheck
+from refusal_lint.facts import Branch, Dispatch
 from refusal_lint.plans import SAFE, UNSAFE, Edit, FixPlan, Span, guarded
 from refusal_lint.plans.edits import block_lines, insert_lines, node_span, replace_statements
 from refusal_lint.plans.shape import Shape, all_simple, is_noop, shown
@@ -27,7 +25,6 @@ from refusal_lint.plans.templates import default_statement, refusal_statement
 if TYPE_CHECKING:
     from refusal_lint.rule import Context
 
-_SIMPLE_PATH = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 _DETAILS_SUBJECT = re.compile(r"^(?P<response>[A-Za-z_][\w.\[\]'\"]*)\.stop_reason$")
 
 
@@ -101,7 +98,7 @@ def _plan_guard(shape: Shape, guard: Branch, ctx: Context) -> FixPlan | None:
 def _add_default(
     shape: Shape, member: ast.stmt, changes: frozenset[str], ctx: Context
 ) -> FixPlan | None:
-    subject = _template_subject(shape, member)
+    subject = shape.subject_text(member)
     statement = default_statement(subject, shape.quote, ctx.fix_templates[0]) if subject else None
     if statement is None:
         return None
@@ -127,7 +124,7 @@ def _add_default(
     message = f"Add {label} branch that raises"
     if changes:
         message += f" (also raises for {shown(changes)})"
-    return _plan(kind, safety, message, shape, member, params, edit,
+    return make_plan(kind, safety, message, shape, member, params, edit,
                  targets=shape.refusal, changes=changes, unknown=True)  # fmt: skip
 
 
@@ -137,7 +134,7 @@ def _replace_default(
     body = default.body
     if not all_simple(body):
         return None
-    subject = _template_subject(shape, shape.members[-1])
+    subject = shape.subject_text(shape.members[-1])
     statement = default_statement(subject, shape.quote, ctx.fix_templates[0]) if subject else None
     if statement is None:
         return None
@@ -153,7 +150,7 @@ def _replace_default(
         message += f" ({'; '.join(reasons)})"
     edit = replace_statements(shape.layout, body, statement)
     anchor = Span(edit.span.line, edit.span.col, edit.span.end_line, edit.span.end_col)
-    return _plan("replace-body", safety, message, shape, shape.members[-1],
+    return make_plan("replace-body", safety, message, shape, shape.members[-1],
                  {"statement": statement}, edit, targets=shape.refusal, changes=changes,
                  unknown=True, anchor=anchor)  # fmt: skip
 
@@ -168,48 +165,20 @@ def _refusal_branch(
     if not missing or subject is None:
         return None
     literals = [shape.literal(v, shape.quote) for v in missing]
-    if any(lit is None for lit in literals):
+    statement = refusal_code(shape, subject, ctx)
+    if statement is None or any(lit is None for lit in literals):
         return None
-    statement = _refusal_statement(shape, subject, ctx)
-    if statement is None:
-        return None
-    layout = shape.layout
     values = [lit for lit in literals if lit is not None]
     safe = replaced is None or is_noop(replaced.body)
-    params: dict[str, Any] = {"statement": statement}
     if isinstance(member, ast.Match):
         index = len(member.cases) if at_end else _case_index(member, replaced)
-        if index is None or index == 0:
-            return None
-        previous = member.cases[index - 1]
-        indent = layout.indent(member.cases[0].pattern.lineno)
-        unit = layout.body_unit(previous.pattern.lineno, previous.body)
-        pattern = " | ".join(values)
-        lines = block_lines(f"case {pattern}", indent, unit, statement)
-        edit = insert_lines(layout, layout.block_end(previous.body), lines)
-        kind = "add-case"
-        params.update(pattern=pattern, index=index)
+        placed = _refusal_case(shape, member, index, values, statement)
     else:
-        condition = (
-            f"{subject} == {values[0]}"
-            if len(values) == 1
-            else (f"{subject} in ({', '.join(values)})")
-        )
-        arms = shape.arms(member)
-        indent = layout.indent(member.lineno)
-        unit = layout.body_unit(arms[-1].lineno, arms[-1].body)
-        if shape.single or not at_end:
-            lines = block_lines(f"elif {condition}", indent, unit, statement)
-            edit = insert_lines(layout, layout.block_end(arms[-1].body), lines)
-            kind = "add-elif"
-            params.update(index=len(arms))
-        else:
-            lines = block_lines(f"if {condition}", indent, unit, statement)
-            edit = insert_lines(layout, layout.stmt_end(member), lines)
-            kind = "add-if"
-            safe = safe and not shape.rebinds_subject(subject)
-        params.update(condition=condition)
-    params.update(unit=unit)
+        placed = _refusal_if(shape, member, at_end, subject, values, statement)
+    if placed is None:
+        return None
+    kind, params, edit, rebinds = placed
+    safe = safe and not rebinds
     named = (
         shown(missing)
         if len(missing) <= 3
@@ -222,67 +191,60 @@ def _refusal_branch(
             if replaced is not None
             else " (the subject may change between the `if`s)"
         )
-    return _plan(kind, SAFE if safe else UNSAFE, message, shape, member, params, edit,
-                 targets=frozenset(missing), changes=frozenset(), unknown=False)  # fmt: skip
+    return make_plan(kind, SAFE if safe else UNSAFE, message, shape, member, params, edit,
+                     targets=frozenset(missing), changes=frozenset(), unknown=False)  # fmt: skip
 
 
-@guarded
-def plan_refusal_body(dispatch: Dispatch, branch: Branch, ctx: Context) -> FixPlan | None:
-    """RFL005 on a value branch: make the refusal branch raise (always unsafe)."""
-    shape = Shape(dispatch, ctx.layout)
-    if branch.partial or branch.negated or not branch.trivially_silent:
-        return None
-    if not branch.values or not branch.values <= shape.refusal or not all_simple(branch.body):
-        return None
-    member = next((m for m in shape.members if _contains(m, branch.node)), shape.members[-1])
-    subject = _template_subject(shape, member)
-    statement = _refusal_statement(shape, subject, ctx) if subject else None
-    if statement is None:
-        return None
-    edit = replace_statements(shape.layout, branch.body, statement)
-    message = f"Make the branch for {shown(branch.values)} raise (replaces what it returned)"
-    return _plan("replace-body", UNSAFE, message, shape, member, {"statement": statement},
-                 edit, targets=frozenset(branch.values), changes=frozenset(), unknown=False,
-                 anchor=edit.span)  # fmt: skip
+Placed = tuple[str, dict[str, Any], Edit, bool]
 
 
-@guarded
-def plan_refusal_check(check: RefusalCheck, ctx: Context) -> FixPlan | None:
-    """RFL005 on `if message.refusal: return None`: make it raise (always unsafe)."""
-    node, layout, body = check.node, ctx.layout, check.body
-    if isinstance(node, ast.If) and body is node.body:
-        subject = _presence_subject(node.test, layout)
-        construct = (node.lineno, layout.stmt_end(node))
-    elif body and node is body[0]:  # `else: print(message.refusal)`
-        subject = check.text if _SIMPLE_PATH.match(check.text) else None
-        construct = (body[0].lineno, layout.block_end(body))
-    else:
+def _refusal_case(
+    shape: Shape, member: ast.Match, index: int | None, values: list[str], statement: str
+) -> Placed | None:
+    """`case "refusal":` at `index` among the cases."""
+    if not index:
         return None
-    if subject is None or not all_simple(body):
-        return None
-    statement = refusal_statement(subject, layout.quote, ctx.fix_templates[1])
-    if statement is None:
-        return None
-    edit = replace_statements(layout, body, statement)
-    return FixPlan(
-        kind="replace-body",
-        applicability=UNSAFE,
-        message="Make the refusal branch raise (replaces what it returned)",
-        anchor=edit.span,
-        construct=construct,
-        params={"statement": statement},
-        edits=(edit,),
-        promise={
-            "presence": subject.rsplit(".", 1)[-1],
-            "targets": ["refusal"],
-            "changes": [],
-            "unknown_loud": False,
-        },
-    )
+    layout = shape.layout
+    previous = member.cases[index - 1]
+    indent = layout.indent(member.cases[0].pattern.lineno)
+    unit = layout.body_unit(previous.pattern.lineno, previous.body)
+    pattern = " | ".join(values)
+    lines = block_lines(f"case {pattern}", indent, unit, statement)
+    edit = insert_lines(layout, layout.block_end(previous.body), lines)
+    params = {"statement": statement, "unit": unit, "pattern": pattern, "index": index}
+    return "add-case", params, edit, False
+
+
+def _refusal_if(
+    shape: Shape,
+    member: ast.stmt,
+    at_end: bool,
+    subject: str,
+    values: list[str],
+    statement: str,
+) -> Placed:
+    """`elif <subject> == "refusal":` ending the chain (before its `else:`), or for a run
+    of `if`s a new `if` after it (unsafe when the subject may be rebound in between)."""
+    layout = shape.layout
+    condition = f"{subject} == {values[0]}"
+    if len(values) > 1:
+        condition = f"{subject} in ({', '.join(values)})"
+    arms = shape.arms(member)
+    indent = layout.indent(member.lineno)
+    unit = layout.body_unit(arms[-1].lineno, arms[-1].body)
+    params: dict[str, Any] = {"statement": statement, "unit": unit, "condition": condition}
+    if shape.single or not at_end:
+        lines = block_lines(f"elif {condition}", indent, unit, statement)
+        params.update(index=len(arms))
+        edit = insert_lines(layout, layout.block_end(arms[-1].body), lines)
+        return "add-elif", params, edit, False
+    lines = block_lines(f"if {condition}", indent, unit, statement)
+    edit = insert_lines(layout, layout.stmt_end(member), lines)
+    return "add-if", params, edit, shape.rebinds_subject(subject)
 
 
 # ---- helpers ------------------------------------------------------------------------------
-def _plan(
+def make_plan(
     kind: str,
     safety: str,
     message: str,
@@ -334,15 +296,7 @@ def _case_index(member: ast.Match, default: Branch | None) -> int | None:
     return None
 
 
-def _contains(member: ast.stmt, node: ast.AST) -> bool:
-    return any(n is node for n in ast.walk(member))
-
-
-def _template_subject(shape: Shape, member: ast.stmt) -> str | None:
-    return shape.subject_text(member)
-
-
-def _refusal_statement(shape: Shape, subject: str | None, ctx: Context) -> str | None:
+def refusal_code(shape: Shape, subject: str | None, ctx: Context) -> str | None:
     if subject is None:
         return None
     details_of = None
@@ -351,17 +305,3 @@ def _refusal_statement(shape: Shape, subject: str | None, ctx: Context) -> str |
     if match and "anthropic" in providers and shape.dispatch.subject.field == "stop_reason":
         details_of = match.group("response")
     return refusal_statement(subject, shape.quote, ctx.fix_templates[1], details_of)
-
-
-def _presence_subject(test: ast.expr, layout: Any) -> str | None:
-    """What a refusal test reads: `message.refusal`, or the object an isinstance() checks."""
-    if isinstance(test, ast.Call) and test.args:
-        test = test.args[0]
-    if isinstance(test, ast.Compare):
-        test = test.left
-    if isinstance(test, ast.NamedExpr):
-        return test.target.id if isinstance(test.target, ast.Name) else None
-    if not isinstance(test, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)):
-        return None
-    text = str(layout.segment(test))
-    return None if "\n" in text or "#" in text else text
