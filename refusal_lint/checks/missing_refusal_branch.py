@@ -57,19 +57,19 @@ class MissingRefusalBranch(Rule):
     | Dispatch | Fix | Safety |
     |---|---|---|
     | no default, a success value falls through | refusal branch (1) | safe (2) |
-    | no default, every success value has a branch | loud `else:` / `case _:` | (3) |
-    | a no-op default (`pass`, `...`) | refusal branch or loud default (4) | safe or (3) |
-    | a default that does something (`return ""`) | refusal branch or loud default (4) | unsafe |
+    | no default, every success value has a branch | loud `else:` / `case _:` (3) | safe |
+    | a no-op default (`pass`, `...`) | loud default (3) or refusal branch | safe |
+    | a default that does something (`return ""`) | loud default or refusal branch (4) | unsafe |
     | int enums, a `!=` guard among the arms | none | |
 
     1. `elif` / `case` / `if` for the missing refusal values that raises, right before the
        code after the dispatch (the success path).
     2. Unsafe when a body of a run of `if`s may rebind the subject before the new `if`.
-    3. Safe when only refusal values and unknown values reach the new default; unsafe when
-       another known value does (`pause_turn`, `None`): it raises for that value too.
-    4. A loud default body when no success value reaches the default (preferred when safe),
-       else a refusal branch before it. Replacing `continue`, `break`, `return <value>` or
-       a log line is unsafe: callers then get an exception where they got that result.
+    3. Only when no other documented value (`pause_turn`, `None`, ...) reaches it; otherwise
+       the fix is the refusal branch, and RFL002's (unsafe) fix then offers the default.
+    4. A loud default body when no success value reaches the default, else a refusal branch
+       before it. Replacing `continue`, `break`, `return <value>` or a log line is unsafe:
+       callers then get an exception where they got that result.
 
     The branch raises `RuntimeError(f"model refused: ...")` (for Anthropic naming
     `stop_details`), the default `ValueError(f"unhandled stop reason: {...!r}")`; set your
