@@ -278,6 +278,7 @@ def check(
         code = fix_command.run_fixes(
             run, files, stdin, unsafe=unsafe_fixes, diff=show_diff, fix_only=fix_only,
             quiet=quiet, exit_zero=exit_zero, warn=_warn,
+            machine=output_format in MACHINE_FORMATS,
         )  # fmt: skip
         if code is not None:
             sys.exit(code)

@@ -100,9 +100,11 @@ def run_fixes(
     quiet: bool,
     exit_zero: bool,
     warn: Callable[[str], None],
+    machine: bool = False,
 ) -> int | None:
     """Fix, then the exit code when the command ends here (--diff, --fix-only, stdin), or
-    None when the remaining findings are to be reported as usual (--fix)."""
+    None when the remaining findings are to be reported as usual (--fix; with a `machine`
+    output format the fix count goes to stderr, keeping stdout parseable)."""
     summary = fix_files(run, files, unsafe=unsafe, diff=diff, warn=warn)
     if stdin is not None:
         done = fix_stdin(run, stdin, unsafe=unsafe, diff=diff)
@@ -121,7 +123,7 @@ def run_fixes(
             report(summary, diff=False, quiet=quiet)
         return 2 if failed else (1 if run.findings and not exit_zero and not fix_only else 0)
     if not quiet:
-        click.echo(summary.line(diff=False))
+        click.echo(summary.line(diff=False), err=machine)
     return None
 
 

@@ -125,6 +125,15 @@ def test_diff_writes_nothing_and_exits_1(invoke: Invoke, write: Write) -> None:
     assert clean.exit_code == 0 and clean.stdout == ""
 
 
+def test_fix_keeps_json_output_parseable(invoke: Invoke, write: Write) -> None:
+    write("guard.py", GUARD)
+    write("silent.py", SILENT_REFUSAL)
+    result = invoke("check", "--fix", "--output-format", "json", ".")
+    [finding] = json.loads(result.stdout)
+    assert finding["code"] == "RFL005"
+    assert "Fixed 1 problem in 1 file." in result.stderr
+
+
 def test_fix_only_reports_just_the_count(invoke: Invoke, write: Write) -> None:
     write("guard.py", GUARD)
     write("silent.py", SILENT_REFUSAL)
