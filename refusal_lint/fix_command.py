@@ -57,6 +57,8 @@ def fix_files(
         )
         if result.problem is not None:
             warn(f"cannot fix {display}: {result.problem}")
+            if not result.original:
+                continue  # not even read: its findings stay as linted
         remaining = result.findings + ([result.error] if result.error else [])
         _replace_findings(run, display, remaining)
         if result.changed and result.problem is None:
@@ -112,9 +114,10 @@ def run_fixes(
         summary.files += done.files
         summary.diffs += done.diffs
     failed = any(f.code == "RFL901" for f in run.findings)
-    for finding in run.findings:
-        if finding.code == "RFL901":
-            warn(f"{finding.filename}:{finding.line}: {finding.message}")
+    if diff or fix_only or stdin is not None:  # no report follows: say what failed
+        for finding in run.findings:
+            if finding.code == "RFL901":
+                warn(f"{finding.filename}:{finding.line}: {finding.message}")
     if diff:
         report(summary, diff=True, quiet=quiet)
         return 2 if failed else (1 if summary.diffs else 0)

@@ -267,6 +267,19 @@ def test_read_only_file_is_reported_and_the_run_goes_on(invoke: Invoke, write: W
     assert "Fixed 1 problem in 1 file." in result.stdout
 
 
+def test_a_file_that_cannot_be_read_for_fixing_keeps_its_findings(
+    invoke: Invoke, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("guard.py", GUARD)
+    monkeypatch.setattr(
+        fixing, "fix_file", lambda *a, **k: fixing.FileFix("", problem="cannot read: gone")
+    )
+    result = invoke("check", "--fix", ".")
+    assert "cannot fix guard.py: cannot read: gone" in result.stderr
+    assert "guard.py:2:5: RFL001" in result.stdout
+    assert result.exit_code == 1
+
+
 def test_file_changed_while_fixing_is_skipped(
     write: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
