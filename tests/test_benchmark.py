@@ -210,6 +210,7 @@ def _results() -> object:
     res.import_us += [80_000.0, 90_000.0]
     res.import_cli_us += [60_000.0, 70_000.0]
     res.loads += [0.5, 1.25]
+    res.notes.append("A note from the run.")
     return res
 
 
@@ -236,6 +237,7 @@ def test_render_markdown_reports_every_figure() -> None:
     assert "`import` failed 1 time(s): exit 1: boom" in text
     assert "python bench/benchmark.py --corpus X" in text
     assert "load average at the start of each round: 0.50, 1.25" in text
+    assert "\n- A note from the run.\n" in text
     assert text.count("| 1.00 |") == 3  # the yardstick, flake8 and pylint without the plugin
 
 
@@ -256,3 +258,11 @@ def test_render_with_skipped_groups_and_a_failed_yardstick() -> None:
     assert "missing: ruff" in text
     assert "flake8" not in text.split("- Corpus")[0]
     assert "| 2.00 s | 1.50 s | n/a | <= 1.0 | n/a |" in text
+
+
+def test_has_cache_by_directory_or_by_a_much_faster_second_run() -> None:
+    assert bench.has_cache(True, 80.0, 79.0)
+    assert bench.has_cache(False, 80.0, 10.0)
+    assert not bench.has_cache(False, 80.0, 70.0)
+    assert not bench.has_cache(False, None, 10.0)
+    assert not bench.has_cache(False, 80.0, None)
