@@ -103,10 +103,18 @@ class Facts:
 
 
 class Analyzer:
-    def __init__(self, tree: ast.Module, catalog: Catalog, settings: Settings) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        catalog: Catalog,
+        settings: Settings,
+        dropped_imports: frozenset[str] = frozenset(),
+    ) -> None:
+        """`dropped_imports`: modules imported inside blocks left out of a partial `tree`."""
         self.tree = tree
         self.settings = settings
         self.model = ModuleModel(catalog, extra_fields=frozenset(settings.extra_signal_fields))
+        self.model.imported_modules.update(dropped_imports)
         self.facts = Facts()
         self.tables = TableCollector(self.model)
         self.responses = ResponseTracker(self.model, catalog)

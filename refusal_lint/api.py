@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import io
 import tokenize
 from typing import TYPE_CHECKING
 
 from refusal_lint.finding import Finding
+from refusal_lint.prefilter import (
+    Blocks,
+    blank_dropped,
+    dropped_imports,
+    prune,
+    select_blocks,
+    trigger_scan,
+)
 from refusal_lint.settings import Settings, default_settings
 from refusal_lint.suppress import apply_noqa
 from refusal_lint.unused_noqa import CODE as UNUSED_NOQA
@@ -22,9 +31,13 @@ UNPARSEABLE = ("RFL900", "unparseable-file")
 def check_bytes(data: bytes, filename: str, settings: Settings | None = None) -> list[Finding]:
     """Decode `data` as Python source (PEP 263, BOM) and check it.
 
-    Undecodable bytes and null bytes become one RFL900 finding instead of an exception.
+    A file without a trigger word is not decoded or parsed at all. Undecodable bytes and
+    null bytes become one RFL900 finding instead of an exception.
     """
     settings = settings or default_settings()
+    offsets = trigger_scan(settings).offsets(data)
+    if not offsets:
+        return []
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         return _unparseable(filename, line, 0, "file contains null bytes", settings)
@@ -39,7 +52,13 @@ def check_bytes(data: bytes, filename: str, settings: Settings | None = None) ->
         return _unparseable(filename, line, 0, f"cannot decode file: {exc}", settings)
     if source.startswith("\ufeff"):
         source = source[1:]
-    return check_source(source, filename, settings)
+    if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        offsets = [offset - len(codecs.BOM_UTF8) for offset in offsets]
+    elif encoding not in ("utf-8", "utf-8-sig"):
+        data = source.encode("utf-8")  # offsets below are into the UTF-8 text
+        offsets = trigger_scan(settings).offsets(data)
+    return _check(source, data, offsets, filename, settings, None, noqa=True)
 
 
 def check_source(
@@ -55,24 +74,58 @@ def check_source(
     `tree` lets a front end that already parsed the file (flake8) skip the parse; it is
     never mutated. With `noqa`, `# noqa` / `# noqa: RFL001` comments suppress findings.
     """
+    settings = settings or default_settings()
+    data = source.encode("utf-8", errors="surrogatepass")
+    offsets = trigger_scan(settings).offsets(data)
+    if not offsets:
+        return []
+    return _check(source, data, offsets, filename, settings, tree, noqa=noqa)
+
+
+def _check(
+    source: str,
+    data: bytes,
+    offsets: list[int],
+    filename: str,
+    settings: Settings,
+    tree: ast.Module | None,
+    *,
+    noqa: bool,
+) -> list[Finding]:
+    """Parse the blocks that can matter (or prune the host's tree to them) and run the rules.
+
+    `data` is `source` as UTF-8 and `offsets` its trigger words' byte offsets.
+    """
     from refusal_lint.engine import run_rules
 
-    settings = settings or default_settings()
-    if tree is None:
+    blocks = select_blocks(data, offsets)
+    tree = _parse_partial(data, blocks, filename) if tree is None else prune(tree, blocks)
+    if tree is None:  # the selected text did not parse: parse it all, then prune
         try:
-            tree = ast.parse(source, filename=filename, type_comments=False)
+            tree = prune(ast.parse(source, filename=filename, type_comments=False), blocks)
         except SyntaxError as exc:
             return _unparseable(
                 filename, exc.lineno or 1, max((exc.offset or 1) - 1, 0), exc.msg, settings
             )
         except (ValueError, RecursionError, MemoryError) as exc:
             return _unparseable(filename, 1, 0, str(exc) or type(exc).__name__, settings)
-    findings = run_rules(tree, source, filename, settings)
+    findings = run_rules(tree, source, filename, settings, None, dropped_imports(data, blocks))
     if UNUSED_NOQA in settings.enabled:  # judged before suppression, so every front end agrees
         findings = [*findings, *unused_noqa(findings, source, filename, settings.enabled)]
     if noqa:
         findings = apply_noqa(findings, source)
     return sorted(findings)
+
+
+def _parse_partial(data: bytes, blocks: Blocks, filename: str) -> ast.Module | None:
+    """The tree of the kept blocks alone, or None when that text does not parse."""
+    if blocks.everything_kept:
+        return None
+    try:
+        text = blank_dropped(data, blocks).decode("utf-8", errors="surrogatepass")
+        return ast.parse(text, filename=filename, type_comments=False)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
+        return None
 
 
 def fix_source(

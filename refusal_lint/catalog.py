@@ -248,6 +248,9 @@ class Catalog:
 # Names too common in unrelated code to stand for an SDK function or stream type on their
 # own: the module they come from (or a subscript, for stream types) narrows them.
 _GENERIC_NAMES = frozenset({"Stream", "AsyncStream", "generate", "chat"})
+# Constructor names common outside any SDK (`httpx.Client()`, `LLM()`): the SDK module's
+# name, which every file calling them imports, is the narrower word.
+_GENERIC_CONSTRUCTORS = frozenset({"Client", "AsyncClient", "ClientV2", "AsyncClientV2", "LLM"})
 _GENERIC_PARTS = frozenset({"error", "code", "type", "status", "reason", "result", "action"})
 
 
@@ -262,7 +265,14 @@ def _surface_triggers(surface: ResponseSurface, imports: tuple[str, ...]) -> set
     words: set[str] = set()
     roots = {root.rsplit(".", 1)[-1] for root in imports}
     for dotted in surface.clients:  # constructors are called by name: `Router(...)`
-        words.add(dotted.partition(":")[0].rsplit(".", 1)[-1] + "(")
+        constructor, _, service = dotted.partition(":")
+        name = constructor.rsplit(".", 1)[-1]
+        if service:  # `boto3.client("bedrock-runtime")`: only the literal service counts
+            words.add(service)
+        elif name in _GENERIC_CONSTRUCTORS:  # `genai.Client()`: the import names the SDK
+            words.add(constructor.split(".")[-2])
+        else:
+            words.add(name + "(")
     for dotted in (*surface.functions, *surface.stream_functions):
         name = dotted.rsplit(".", 1)[-1]
         if name in _GENERIC_NAMES or len(name) < 6:  # `ollama.chat`: the module names it

@@ -42,16 +42,19 @@ def run_rules(
     filename: str,
     settings: Settings,
     catalog: Catalog | None = None,
+    dropped_imports: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """Walk `tree` once, then hand the collected facts to every enabled rule."""
+    """Walk `tree` once, then hand the collected facts to every enabled rule.
+
+    `dropped_imports` are the modules imported in blocks left out of a partial `tree`: which
+    SDKs a module imports anywhere decides which vocabularies its dispatches are fitted to.
+    """
     rules = enabled_rules(settings)
     if not rules:
         return []
     catalog = catalog or load_catalog()
-    if not mentions_a_signal(source, catalog, settings):
-        return []
     try:
-        facts = Analyzer(tree, catalog, settings).run()
+        facts = Analyzer(tree, catalog, settings, dropped_imports).run()
     except RecursionError:
         return [internal_error(filename, tree, "the analyzer", "code nested too deeply")]
     except Exception as exc:  # an engine bug must not stop the run (RFL901)

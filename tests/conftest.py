@@ -3,12 +3,14 @@
 These tests exercise the front end, not the rules, so `fake_rules` makes them independent
 of what the engine detects: it registers two stand-in rules (one off by default) and an
 RFL900 rule if the registry has none yet, and swaps the engine's `run_rules` for one that
-reports FAKE_CODE on every line containing `# FIRE` (with a fix when it contains `# FIX`).
+reports FAKE_CODE on every line containing `# FIRE` (with a fix when it contains `# FIX`),
+and a trigger scan that reads every file whole.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -16,7 +18,7 @@ from typing import Protocol
 import pytest
 from click.testing import CliRunner, Result
 
-from refusal_lint import engine, registry
+from refusal_lint import api, engine, registry
 from refusal_lint.cli import cli
 from refusal_lint.finding import Finding
 from refusal_lint.rule import Rule
@@ -61,8 +63,20 @@ class FakeUnparseable(Rule):
     pylint_id = "E9900"
 
 
+class _EveryLineScan:
+    """Stands in for the trigger scan: every line holds a trigger, so every file is parsed."""
+
+    def offsets(self, data: bytes) -> list[int]:
+        return [0, *(match.end() for match in re.finditer(b"\n", data))]
+
+
 def _fake_run_rules(
-    tree: ast.Module, source: str, filename: str, settings: Settings
+    tree: ast.Module,
+    source: str,
+    filename: str,
+    settings: Settings,
+    catalog: object = None,
+    dropped_imports: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     if FAKE_CODE not in settings.enabled:
         return []
@@ -88,6 +102,7 @@ def fake_rules(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     rules = tuple(sorted((*registry.all_rules(), *extra), key=lambda r: r.code))
     monkeypatch.setattr(registry, "ALL_RULES", rules)
     monkeypatch.setattr(engine, "run_rules", _fake_run_rules)
+    monkeypatch.setattr(api, "trigger_scan", lambda settings: _EveryLineScan())
     yield
 
 
