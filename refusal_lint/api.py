@@ -14,6 +14,7 @@ from refusal_lint.unused_noqa import CODE as UNUSED_NOQA
 from refusal_lint.unused_noqa import unused_noqa
 
 if TYPE_CHECKING:
+    from refusal_lint.audit.sites import FileAudit
     from refusal_lint.fixing import SourceFix
 
 UNPARSEABLE = ("RFL900", "unparseable-file")
@@ -25,6 +26,14 @@ def check_bytes(data: bytes, filename: str, settings: Settings | None = None) ->
     Undecodable bytes and null bytes become one RFL900 finding instead of an exception.
     """
     settings = settings or default_settings()
+    source = _decode(data, filename, settings)
+    if isinstance(source, list):
+        return source
+    return check_source(source, filename, settings)
+
+
+def _decode(data: bytes, filename: str, settings: Settings) -> str | list[Finding]:
+    """The source text, or the RFL900 finding (if enabled) saying why there is none."""
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         return _unparseable(filename, line, 0, "file contains null bytes", settings)
@@ -37,9 +46,7 @@ def check_bytes(data: bytes, filename: str, settings: Settings | None = None) ->
     except (SyntaxError, LookupError) as exc:
         line = getattr(exc, "lineno", None) or 1
         return _unparseable(filename, line, 0, f"cannot decode file: {exc}", settings)
-    if source.startswith("\ufeff"):
-        source = source[1:]
-    return check_source(source, filename, settings)
+    return source.removeprefix("\ufeff")
 
 
 def check_source(
@@ -59,20 +66,68 @@ def check_source(
 
     settings = settings or default_settings()
     if tree is None:
-        try:
-            tree = ast.parse(source, filename=filename, type_comments=False)
-        except SyntaxError as exc:
-            return _unparseable(
-                filename, exc.lineno or 1, max((exc.offset or 1) - 1, 0), exc.msg, settings
-            )
-        except (ValueError, RecursionError, MemoryError) as exc:
-            return _unparseable(filename, 1, 0, str(exc) or type(exc).__name__, settings)
+        parsed = _parse(source, filename, settings)
+        if isinstance(parsed, list):
+            return parsed
+        tree = parsed
     findings = run_rules(tree, source, filename, settings)
+    return _reported(findings, source, filename, settings, noqa=noqa)
+
+
+def _parse(source: str, filename: str, settings: Settings) -> ast.Module | list[Finding]:
+    """The module's tree, or the RFL900 finding (if enabled) saying why there is none."""
+    try:
+        return ast.parse(source, filename=filename, type_comments=False)
+    except SyntaxError as exc:
+        column = max((exc.offset or 1) - 1, 0)
+        return _unparseable(filename, exc.lineno or 1, column, exc.msg, settings)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return _unparseable(filename, 1, 0, str(exc) or type(exc).__name__, settings)
+
+
+def _reported(
+    findings: list[Finding], source: str, filename: str, settings: Settings, *, noqa: bool
+) -> list[Finding]:
+    """The findings a front end reports: RFL902 added, `# noqa` applied, sorted."""
     if UNUSED_NOQA in settings.enabled:  # judged before suppression, so every front end agrees
         findings = [*findings, *unused_noqa(findings, source, filename, settings.enabled)]
     if noqa:
         findings = apply_noqa(findings, source)
     return sorted(findings)
+
+
+def audit_bytes(data: bytes, filename: str, settings: Settings | None = None) -> FileAudit:
+    """`check_bytes` for `refusal-lint audit`: the findings plus the module's sites."""
+    from refusal_lint.audit.sites import FileAudit
+
+    settings = settings or default_settings()
+    source = _decode(data, filename, settings)
+    if isinstance(source, list):
+        return FileAudit(filename, [], source)
+    return audit_source(source, filename, settings)
+
+
+def audit_source(source: str, filename: str, settings: Settings | None = None) -> FileAudit:
+    """The findings `check_source` reports and the sites `audit` lists, from one walk.
+
+    Findings are not attached to sites yet: the caller first drops the codes its
+    per-file ignores name (`audit.sites.attach_findings`).
+    """
+    from refusal_lint.audit.collect import collect_sites
+    from refusal_lint.audit.sites import FileAudit
+    from refusal_lint.catalog import load_catalog
+    from refusal_lint.engine import analyze
+
+    settings = settings or default_settings()
+    tree = _parse(source, filename, settings)
+    if isinstance(tree, list):
+        return FileAudit(filename, [], tree)
+    catalog = load_catalog()
+    analysis = analyze(tree, source, filename, settings, catalog)
+    findings = _reported(analysis.findings, source, filename, settings, noqa=True)
+    facts = analysis.facts
+    sites = collect_sites(facts, filename, catalog) if facts is not None else []
+    return FileAudit(filename, sites, findings)
 
 
 def fix_source(

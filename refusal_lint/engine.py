@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from refusal_lint.analyzer import Analyzer, Facts
@@ -47,15 +48,39 @@ def run_rules(
     rules = enabled_rules(settings)
     if not rules:
         return []
+    return analyze(tree, source, filename, settings, catalog, rules).findings
+
+
+@dataclass
+class Analysis:
+    """One module's walk: its facts (None when the prefilter or an engine error skipped
+    the walk) and the findings of the rules run over them."""
+
+    facts: Facts | None
+    findings: list[Finding]
+
+
+def analyze(
+    tree: ast.Module,
+    source: str,
+    filename: str,
+    settings: Settings,
+    catalog: Catalog | None = None,
+    rules: list[Rule] | None = None,
+) -> Analysis:
+    """The walk of `run_rules`, keeping its facts: `audit` derives its sites and their
+    findings from one walk, and needs the facts even when no rule is enabled."""
+    rules = enabled_rules(settings) if rules is None else rules
     catalog = catalog or load_catalog()
     if not mentions_a_signal(source, catalog, settings):
-        return []
+        return Analysis(None, [])
     try:
         facts = Analyzer(tree, catalog, settings).run()
     except RecursionError:
-        return [internal_error(filename, tree, "the analyzer", "code nested too deeply")]
+        error = internal_error(filename, tree, "the analyzer", "code nested too deeply")
+        return Analysis(None, [error])
     except Exception as exc:  # an engine bug must not stop the run (RFL901)
-        return [internal_error(filename, tree, "the analyzer", _reason(exc))]
+        return Analysis(None, [internal_error(filename, tree, "the analyzer", _reason(exc))])
     test_file = is_test_file(filename)
     ctx = Context(filename, test_file, catalog, facts.identified, source=source, settings=settings)
     for rule in rules:
@@ -63,7 +88,7 @@ def run_rules(
             _run_rule(rule, facts, ctx)
         except Exception as exc:  # one failing rule: report it, keep the others' findings
             ctx.findings.append(internal_error(filename, tree, rule.code, _reason(exc)))
-    return ctx.findings
+    return Analysis(facts, ctx.findings)
 
 
 def internal_error(filename: str, tree: ast.AST | None, where: str, reason: str) -> Finding:
