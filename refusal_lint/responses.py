@@ -434,8 +434,21 @@ class ResponseTracker:
             self._on_for(stmt)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self._on_try(stmt)  # type: ignore[arg-type]
+        self._escape_returned_call(stmt)
         if self._has_tracked():
             self._find_escapes(stmt)
+
+    def _escape_returned_call(self, stmt: ast.stmt) -> None:
+        """`return client.messages.create(...)`: the caller owns the response it gets."""
+        value: ast.expr | None = None
+        if isinstance(stmt, ast.Return):
+            value = stmt.value
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom)):
+            value = stmt.value.value
+        value = _unwrap(value) if value is not None else None
+        tracked = self._calls.get(id(value)) if isinstance(value, ast.Call) else None
+        if tracked is not None and tracked.response is not None:
+            tracked.response.escaped = True
 
     def _on_assign(self, stmt: ast.Assign | ast.AnnAssign) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
