@@ -229,6 +229,23 @@ def test_json_on_examples_validates_against_the_schema(invoke: Invoke, in_repo: 
     assert [s["path"] for s in report["sites"]] == sorted(s["path"] for s in report["sites"])
 
 
+def _property_names(node: object) -> set[str]:
+    """Every property name a JSON Schema defines, at any depth."""
+    if isinstance(node, list):
+        return {name for item in node for name in _property_names(item)}
+    if not isinstance(node, dict):
+        return set()
+    names = set(node.get("properties", {}))
+    return names | {name for value in node.values() for name in _property_names(value)}
+
+
+def test_every_schema_field_is_documented() -> None:
+    page = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
+    names = _property_names(schema())
+    assert {"schema_version", "handles_refusal", "reads_category_percent"} <= names
+    assert sorted(n for n in names if f"`{n}`" not in page) == []
+
+
 def test_schema_rejects_a_report_that_breaks_it(invoke: Invoke, in_repo: Path) -> None:
     report = as_report(invoke("audit", "--output-format", "json", "examples"))
     report["sites"][0]["kind"] = "if-statement"
