@@ -32,7 +32,13 @@ from refusal_lint.loudness import (
     walk_body,
 )
 from refusal_lint.model import ModuleModel, dotted
-from refusal_lint.responses import PolicyHandler, ResponseTracker, StreamLoop, UncheckedOutput
+from refusal_lint.responses import (
+    PolicyHandler,
+    ResponseCall,
+    ResponseTracker,
+    StreamLoop,
+    UncheckedOutput,
+)
 from refusal_lint.settings import Settings
 from refusal_lint.tables import LookupFact, TableCollector, TableFact
 
@@ -100,6 +106,10 @@ class Facts:
     stream_loops: list[StreamLoop] = field(default_factory=list)
     policy_handlers: list[PolicyHandler] = field(default_factory=list)
     identified: frozenset[str] = frozenset()
+    # For `audit` only (no rule hook): every response call and every loop over a stream's
+    # text, checked or not.
+    response_calls: list[ResponseCall] = field(default_factory=list)
+    consuming_loops: list[StreamLoop] = field(default_factory=list)
 
 
 class Analyzer:
@@ -141,6 +151,8 @@ class Analyzer:
         self.facts.unchecked_responses = self.responses.unchecked
         self.facts.stream_loops = self.responses.loops
         self.facts.policy_handlers = self.responses.handlers
+        self.facts.response_calls = self.responses.calls
+        self.facts.consuming_loops = self.responses.consuming_loops
         return self.facts
 
     @property

@@ -1,4 +1,9 @@
-"""The one engine entry point every front end calls. No I/O beyond decoding, no printing."""
+"""The one engine entry point every front end calls. No I/O beyond decoding, no printing.
+
+Every path runs the same steps: the trigger scan (a file without a trigger word is not
+decoded or parsed), the block selection (only the statements that can matter are parsed,
+or kept from a host's tree), one walk, the rules, then RFL902 and `# noqa`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import ast
 import codecs
 import io
 import tokenize
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from refusal_lint.finding import Finding
@@ -23,9 +29,20 @@ from refusal_lint.unused_noqa import CODE as UNUSED_NOQA
 from refusal_lint.unused_noqa import unused_noqa
 
 if TYPE_CHECKING:
+    from refusal_lint.audit.sites import FileAudit
     from refusal_lint.fixing import SourceFix
 
 UNPARSEABLE = ("RFL900", "unparseable-file")
+
+
+@dataclass(frozen=True)
+class _Module:
+    """A module ready for the walk: its text, the tree of the blocks that can matter, and
+    the modules imported in the blocks left out."""
+
+    source: str
+    tree: ast.Module
+    dropped_imports: frozenset[str]
 
 
 def check_bytes(data: bytes, filename: str, settings: Settings | None = None) -> list[Finding]:
@@ -35,30 +52,10 @@ def check_bytes(data: bytes, filename: str, settings: Settings | None = None) ->
     null bytes become one RFL900 finding instead of an exception.
     """
     settings = settings or default_settings()
-    offsets = trigger_scan(settings).offsets(data)
-    if not offsets:
-        return []
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        return _unparseable(filename, line, 0, "file contains null bytes", settings)
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        source = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line, col = _position(data, exc.start)
-        return _unparseable(filename, line, col, f"cannot decode file: {exc}", settings)
-    except (SyntaxError, LookupError) as exc:
-        line = getattr(exc, "lineno", None) or 1
-        return _unparseable(filename, line, 0, f"cannot decode file: {exc}", settings)
-    if source.startswith("\ufeff"):
-        source = source[1:]
-    if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-        offsets = [offset - len(codecs.BOM_UTF8) for offset in offsets]
-    elif encoding not in ("utf-8", "utf-8-sig"):
-        data = source.encode("utf-8")  # offsets below are into the UTF-8 text
-        offsets = trigger_scan(settings).offsets(data)
-    return _check(source, data, offsets, filename, settings, None, noqa=True)
+    module = _module_from_bytes(data, filename, settings)
+    if not isinstance(module, _Module):
+        return module
+    return _run(module, filename, settings, noqa=True)
 
 
 def check_source(
@@ -75,46 +72,126 @@ def check_source(
     never mutated. With `noqa`, `# noqa` / `# noqa: RFL001` comments suppress findings.
     """
     settings = settings or default_settings()
+    module = _module_from_source(source, filename, settings, tree)
+    if not isinstance(module, _Module):
+        return module
+    return _run(module, filename, settings, noqa=noqa)
+
+
+def audit_bytes(data: bytes, filename: str, settings: Settings | None = None) -> FileAudit:
+    """`check_bytes` for `refusal-lint audit`: the findings plus the module's sites."""
+    settings = settings or default_settings()
+    return _audit(_module_from_bytes(data, filename, settings), filename, settings)
+
+
+def audit_source(source: str, filename: str, settings: Settings | None = None) -> FileAudit:
+    """The findings `check_source` reports and the sites `audit` lists, from one walk.
+
+    Findings are not attached to sites yet: the caller first drops the codes its
+    per-file ignores name (`audit.sites.attach_findings`).
+    """
+    settings = settings or default_settings()
+    return _audit(_module_from_source(source, filename, settings, None), filename, settings)
+
+
+def _audit(module: _Module | list[Finding], filename: str, settings: Settings) -> FileAudit:
+    from refusal_lint.audit.collect import collect_sites
+    from refusal_lint.audit.sites import FileAudit
+    from refusal_lint.catalog import load_catalog
+    from refusal_lint.engine import analyze
+
+    if not isinstance(module, _Module):
+        return FileAudit(filename, [], module)
+    catalog = load_catalog()
+    analysis = analyze(
+        module.tree, module.source, filename, settings, catalog, None, module.dropped_imports
+    )
+    findings = _reported(analysis.findings, module.source, filename, settings, noqa=True)
+    facts = analysis.facts
+    sites = collect_sites(facts, filename, catalog) if facts is not None else []
+    return FileAudit(filename, sites, findings)
+
+
+def _run(module: _Module, filename: str, settings: Settings, *, noqa: bool) -> list[Finding]:
+    from refusal_lint.engine import run_rules
+
+    findings = run_rules(
+        module.tree, module.source, filename, settings, None, module.dropped_imports
+    )
+    return _reported(findings, module.source, filename, settings, noqa=noqa)
+
+
+def _reported(
+    findings: list[Finding], source: str, filename: str, settings: Settings, *, noqa: bool
+) -> list[Finding]:
+    """The findings a front end reports: RFL902 added, `# noqa` applied, sorted."""
+    if UNUSED_NOQA in settings.enabled:  # judged before suppression, so every front end agrees
+        findings = [*findings, *unused_noqa(findings, source, filename, settings.enabled)]
+    if noqa:
+        findings = apply_noqa(findings, source)
+    return sorted(findings)
+
+
+def _module_from_bytes(data: bytes, filename: str, settings: Settings) -> _Module | list[Finding]:
+    """Scan, decode and parse a file's bytes; [] for a file without a trigger word."""
+    offsets = trigger_scan(settings).offsets(data)
+    if not offsets:
+        return []
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        return _unparseable(filename, line, 0, "file contains null bytes", settings)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        source = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line, col = _position(data, exc.start)
+        return _unparseable(filename, line, col, f"cannot decode file: {exc}", settings)
+    except (SyntaxError, LookupError) as exc:
+        line = getattr(exc, "lineno", None) or 1
+        return _unparseable(filename, line, 0, f"cannot decode file: {exc}", settings)
+    source = source.removeprefix("\ufeff")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        offsets = [offset - len(codecs.BOM_UTF8) for offset in offsets]
+    if encoding not in ("utf-8", "utf-8-sig"):
+        data = source.encode("utf-8")  # the offsets below are into the UTF-8 text
+        offsets = trigger_scan(settings).offsets(data)
+    return _parse(source, data, offsets, filename, settings, None)
+
+
+def _module_from_source(
+    source: str, filename: str, settings: Settings, tree: ast.Module | None
+) -> _Module | list[Finding]:
     data = source.encode("utf-8", errors="surrogatepass")
     offsets = trigger_scan(settings).offsets(data)
     if not offsets:
         return []
-    return _check(source, data, offsets, filename, settings, tree, noqa=noqa)
+    return _parse(source, data, offsets, filename, settings, tree)
 
 
-def _check(
+def _parse(
     source: str,
     data: bytes,
     offsets: list[int],
     filename: str,
     settings: Settings,
     tree: ast.Module | None,
-    *,
-    noqa: bool,
-) -> list[Finding]:
-    """Parse the blocks that can matter (or prune the host's tree to them) and run the rules.
+) -> _Module | list[Finding]:
+    """The tree of the blocks that can matter (a host's `tree` pruned to them), or RFL900.
 
     `data` is `source` as UTF-8 and `offsets` its trigger words' byte offsets.
     """
-    from refusal_lint.engine import run_rules
-
     blocks = select_blocks(data, offsets)
     tree = _parse_partial(data, blocks, filename) if tree is None else prune(tree, blocks)
     if tree is None:  # the selected text did not parse: parse it all, then prune
         try:
             tree = prune(ast.parse(source, filename=filename, type_comments=False), blocks)
         except SyntaxError as exc:
-            return _unparseable(
-                filename, exc.lineno or 1, max((exc.offset or 1) - 1, 0), exc.msg, settings
-            )
+            column = max((exc.offset or 1) - 1, 0)
+            return _unparseable(filename, exc.lineno or 1, column, exc.msg, settings)
         except (ValueError, RecursionError, MemoryError) as exc:
             return _unparseable(filename, 1, 0, str(exc) or type(exc).__name__, settings)
-    findings = run_rules(tree, source, filename, settings, None, dropped_imports(data, blocks))
-    if UNUSED_NOQA in settings.enabled:  # judged before suppression, so every front end agrees
-        findings = [*findings, *unused_noqa(findings, source, filename, settings.enabled)]
-    if noqa:
-        findings = apply_noqa(findings, source)
-    return sorted(findings)
+    return _Module(source, tree, dropped_imports(data, blocks))
 
 
 def _parse_partial(data: bytes, blocks: Blocks, filename: str) -> ast.Module | None:

@@ -143,6 +143,7 @@ class Provider:
     exceptions: tuple[str, ...]
     refusal_category_field: str
     responses: tuple[ResponseSurface, ...] = ()
+    family: str = ""  # the vocabulary's short name, shared by compatible providers
 
     @property
     def has_refusal(self) -> bool:
@@ -386,6 +387,7 @@ def _provider(data: dict[str, Any], filename: str) -> Provider:
             _surface(raw, provider_id, f"{filename} responses {i}")
             for i, raw in enumerate(data.get("responses", []))
         ),
+        family=family,
     )
 
 

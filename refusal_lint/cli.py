@@ -1,4 +1,4 @@
-"""The `refusal-lint` command: `check`, `rule`, `rules`.
+"""The `refusal-lint` command: `check`, `audit`, `rule`, `rules`.
 
 Exit codes: 0 no findings (or --exit-zero), 1 findings, 2 usage / config / internal error
 (one `refusal-lint: error: ...` line on stderr naming the problem).
@@ -15,11 +15,12 @@ import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from refusal_lint import __version__, api, gate
+from refusal_lint.audit.render import FORMATS as AUDIT_FORMATS
 from refusal_lint.config import ConfigError, ProjectConfig, ignored_codes, load_settings
 from refusal_lint.discovery import (
     display_path,
@@ -32,6 +33,9 @@ from refusal_lint.output import FORMATS, MACHINE_FORMATS, Report, Style, rendere
 from refusal_lint.output import stats as stats_output
 from refusal_lint.registry import all_rules, get_rule
 from refusal_lint.settings import Settings
+
+if TYPE_CHECKING:
+    from refusal_lint.audit.report import AuditReport
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -314,6 +318,105 @@ def _stdin_display(paths: Sequence[str], stdin_filename: str | None) -> str | No
     if STDIN not in paths:
         return None
     return display_path(Path(stdin_filename)) if stdin_filename else STDIN
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--output-format",
+    type=click.Choice(AUDIT_FORMATS),
+    default="text",
+    show_default=True,
+    help="text: a terminal table; markdown: for a pull request; json; html: one file.",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(0, 100),
+    metavar="PERCENT",
+    help="Exit 1 when fewer dispatch sites handle refusal with a loud default.",
+)
+@click.option("--select", multiple=True, help="Rules whose findings are attached to sites.")
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this config file.",
+)
+@click.option("--isolated", is_flag=True, help="Ignore all config files.")
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Apply exclusions to paths given explicitly too (default: config's force-exclude).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print the report only, no warnings.")
+@_guard
+def audit(
+    paths: tuple[str, ...],
+    output_format: str,
+    fail_under: float | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: Path | None,
+    isolated: bool,
+    force_exclude: bool | None,
+    quiet: bool,
+) -> None:
+    """Report every refusal-handling site under PATHS (default '.') and its coverage.
+
+    Exit codes: 0 report written, 1 below --fail-under, 2 usage / config / internal error.
+    """
+    from refusal_lint.audit.render import renderer
+    from refusal_lint.audit.run import audit_paths
+
+    paths = paths or (".",)
+    missing = missing_paths(Path(p) for p in paths)
+    if missing:
+        raise UsageFailure(f"path does not exist: {missing[0]}")
+    settings, project = load_settings(
+        _config_start(paths, None),
+        config_file=config_file,
+        isolated=isolated,
+        select=_selectors(select),
+        extend_select=_selectors(extend_select),
+        ignore=_selectors(ignore),
+        force_exclude=force_exclude,
+    )
+    report = audit_paths(
+        [Path(p) for p in paths],
+        settings,
+        project,
+        on_error=None if quiet else _warn_unlistable,
+        progress=sys.stderr,
+    )
+    report.fail_under = fail_under
+    if not report.files and not quiet:
+        _warn("no Python files found")
+    color = output_format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    click.echo(renderer(output_format)(report, Style(color=color)), color=color)
+    _exit_audit(report, quiet=quiet)
+
+
+def _exit_audit(report: AuditReport, *, quiet: bool) -> None:
+    """Exit 2 if the engine failed on a file, 1 below the gate, else 0."""
+    errors = [f for f in report.other_findings if f.code == "RFL901"]
+    if errors:
+        files = len({f.filename for f in errors})
+        _warn(f"internal error (RFL901) in {files} file(s): the audit is incomplete")
+        sys.exit(2)
+    if report.fail_under is None:
+        return
+    if not quiet:
+        verdict = "meets" if report.passed else "is below"
+        click.echo(
+            f"refusal-lint: refusal coverage {report.gate.share:.1f}% {verdict} "
+            f"--fail-under {report.fail_under:g}% ({report.gate.describe()})",
+            err=True,
+        )
+    if not report.passed:
+        sys.exit(1)
 
 
 @cli.command()

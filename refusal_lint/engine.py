@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from refusal_lint.analyzer import Analyzer, Facts
@@ -12,7 +13,6 @@ from refusal_lint.finding import Finding
 from refusal_lint.registry import all_rules
 from refusal_lint.rule import Context, Rule
 from refusal_lint.settings import Settings
-from refusal_lint.tables import table_trigger_words
 
 INTERNAL_ERROR = ("RFL901", "internal-error")
 _TEST_FILE = re.compile(r"(^test_.*\.py$)|(_test\.py$)|(^conftest\.py$)")
@@ -22,13 +22,6 @@ def is_test_file(filename: str) -> bool:
     """`test_*.py`, `*_test.py`, `conftest.py`, or anything under a `tests/` folder."""
     path = PurePath(filename.replace("\\", "/"))
     return bool(_TEST_FILE.search(path.name)) or "tests" in path.parts[:-1]
-
-
-def mentions_a_signal(source: str, catalog: Catalog, settings: Settings) -> bool:
-    """The prefilter: False only for a file that cannot hold a finding."""
-    # Tables (RFL006) may name no field at all: their quoted stop values trigger too.
-    words = catalog.trigger_words() + table_trigger_words(catalog) + settings.extra_signal_fields
-    return any(word in source for word in words)
 
 
 def enabled_rules(settings: Settings) -> list[Rule]:
@@ -52,13 +45,38 @@ def run_rules(
     rules = enabled_rules(settings)
     if not rules:
         return []
+    return analyze(tree, source, filename, settings, catalog, rules, dropped_imports).findings
+
+
+@dataclass
+class Analysis:
+    """One module's walk: its facts (None when the prefilter or an engine error skipped
+    the walk) and the findings of the rules run over them."""
+
+    facts: Facts | None
+    findings: list[Finding]
+
+
+def analyze(
+    tree: ast.Module,
+    source: str,
+    filename: str,
+    settings: Settings,
+    catalog: Catalog | None = None,
+    rules: list[Rule] | None = None,
+    dropped_imports: frozenset[str] = frozenset(),
+) -> Analysis:
+    """The walk of `run_rules`, keeping its facts: `audit` derives its sites and their
+    findings from one walk, and needs the facts even when no rule is enabled."""
+    rules = enabled_rules(settings) if rules is None else rules
     catalog = catalog or load_catalog()
     try:
         facts = Analyzer(tree, catalog, settings, dropped_imports).run()
     except RecursionError:
-        return [internal_error(filename, tree, "the analyzer", "code nested too deeply")]
+        error = internal_error(filename, tree, "the analyzer", "code nested too deeply")
+        return Analysis(None, [error])
     except Exception as exc:  # an engine bug must not stop the run (RFL901)
-        return [internal_error(filename, tree, "the analyzer", _reason(exc))]
+        return Analysis(None, [internal_error(filename, tree, "the analyzer", _reason(exc))])
     test_file = is_test_file(filename)
     ctx = Context(filename, test_file, catalog, facts.identified, source=source, settings=settings)
     for rule in rules:
@@ -66,7 +84,7 @@ def run_rules(
             _run_rule(rule, facts, ctx)
         except Exception as exc:  # one failing rule: report it, keep the others' findings
             ctx.findings.append(internal_error(filename, tree, rule.code, _reason(exc)))
-    return ctx.findings
+    return Analysis(facts, ctx.findings)
 
 
 def internal_error(filename: str, tree: ast.AST | None, where: str, reason: str) -> Finding:

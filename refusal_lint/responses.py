@@ -73,11 +73,32 @@ class UncheckedOutput:
 
 @dataclass
 class StreamLoop:
-    """RFL004's fact: a loop consuming a stream's text with no terminal-signal check."""
+    """A loop consuming a stream's text; RFL004's fact when it has no terminal-signal check."""
 
     node: ast.For | ast.AsyncFor
     text: str
     providers: tuple[str, ...]
+    checked: bool = False  # the function reads how the stream ended
+
+
+# What a function does with a response (ResponseCall.status), for `audit`.
+RESPONSE_STATUSES = ("checked", "unchecked", "handed-on", "streamed", "unread")
+
+
+@dataclass
+class ResponseCall:
+    """A response-returning call and how its function treats the result (for `audit`).
+
+    `status` is one of RESPONSE_STATUSES: the stop signal (or refusal field) is read, the
+    output is read without that check (RFL003, reported at `output`), the response is
+    returned or passed on, consumed by a stream loop (RFL004's), or its output never read.
+    """
+
+    node: ast.Call | ast.arg
+    text: str
+    providers: tuple[str, ...]
+    status: str
+    output: ast.AST | None = None
 
 
 @dataclass
@@ -108,7 +129,9 @@ class ResponseTracker:
         self.model = model
         self.catalog = catalog
         self.unchecked: list[UncheckedOutput] = []
-        self.loops: list[StreamLoop] = []
+        self.loops: list[StreamLoop] = []  # the unchecked ones (RFL004)
+        self.consuming_loops: list[StreamLoop] = []  # every loop consuming a stream's text
+        self.calls: list[ResponseCall] = []
         self.handlers: list[PolicyHandler] = []
         self._scopes: list[_Scope] = [_Scope()]
         self._class_attrs: list[dict[str, Tracked]] = []
@@ -411,8 +434,21 @@ class ResponseTracker:
             self._on_for(stmt)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self._on_try(stmt)  # type: ignore[arg-type]
+        self._escape_returned_call(stmt)
         if self._has_tracked():
             self._find_escapes(stmt)
+
+    def _escape_returned_call(self, stmt: ast.stmt) -> None:
+        """`return client.messages.create(...)`: the caller owns the response it gets."""
+        value: ast.expr | None = None
+        if isinstance(stmt, ast.Return):
+            value = stmt.value
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom)):
+            value = stmt.value.value
+        value = _unwrap(value) if value is not None else None
+        tracked = self._calls.get(id(value)) if isinstance(value, ast.Call) else None
+        if tracked is not None and tracked.response is not None:
+            tracked.response.escaped = True
 
     def _on_assign(self, stmt: ast.Assign | ast.AnnAssign) -> None:
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -643,9 +679,12 @@ class ResponseTracker:
         for response in scope.responses:
             self._judge_response(response)
         for loop, text, surfaces, text_items in scope.loops:
-            if not scope.signal_read and _consumes_text(loop, text_items):
+            if _consumes_text(loop, text_items):
                 providers = tuple(dict.fromkeys(s.provider for s in surfaces))
-                self.loops.append(StreamLoop(loop, text, providers))
+                fact = StreamLoop(loop, text, providers, checked=scope.signal_read)
+                self.consuming_loops.append(fact)
+                if not fact.checked:
+                    self.loops.append(fact)
         for signal, outputs, stmt in scope.bound_signals:
             if any(n.lineno > stmt.lineno for n in scope.loads.get(signal, [])):
                 continue
@@ -655,19 +694,31 @@ class ResponseTracker:
                 self.unchecked.append(UncheckedOutput(first, first.id, ()))
 
     def _judge_response(self, response: Response) -> None:
-        if response.escaped or response.looped:
-            return  # handed on, or consumed by a stream loop (RFL004's to judge)
         providers = tuple(dict.fromkeys(s.provider for s in response.surfaces))
         origin = response.call
         text = (
             origin.arg if isinstance(origin, ast.arg) else ast.unparse(origin.func)[:60] + "(...)"
         )
-        if response.first_output is not None and not response.checked:
-            self.unchecked.append(UncheckedOutput(response.first_output, text, providers))
-        elif response.parsed_output is not None and not response.refusal_checked:
-            self.unchecked.append(
-                UncheckedOutput(response.parsed_output, text, providers, parsed=True)
-            )
+        status, output, parsed = _response_status(response)
+        self.calls.append(ResponseCall(origin, text, providers, status, output))
+        if status == "unchecked" and output is not None:
+            self.unchecked.append(UncheckedOutput(output, text, providers, parsed=parsed))
+
+
+def _response_status(response: Response) -> tuple[str, ast.AST | None, bool]:
+    """A ResponseCall status; for "unchecked", the output read RFL003 reports and whether
+    it is a parsed output read without a refusal-field check."""
+    if response.looped:
+        return "streamed", None, False  # consumed by a stream loop: RFL004's to judge
+    if response.escaped:
+        return "handed-on", None, False  # returned, stored or passed on: the caller's duty
+    if response.first_output is not None and not response.checked:
+        return "unchecked", response.first_output, False
+    if response.parsed_output is not None and not response.refusal_checked:
+        return "unchecked", response.parsed_output, True
+    if response.checked or response.refusal_checked:
+        return "checked", None, False
+    return "unread", None, False
 
 
 def _statements(stmts: list[ast.stmt]) -> Iterable[ast.stmt]:

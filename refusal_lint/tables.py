@@ -50,9 +50,6 @@ INTERESTING = frozenset(
 )
 # Value groups that say how the model stopped (error / other codes do not).
 STOP_MEANINGS = frozenset({"refusal", "truncation", "complete", "tool", "pause"})
-# Stop values frequent in unrelated code: each vocabulary leaves its first one out of the
-# prefilter's words (see table_trigger_words).
-COMMON_VALUES = ("stop", "STOP", "NONE", "ERROR", "length", "LENGTH", "OTHER", "COMPLETE")
 
 
 @dataclass(frozen=True)
@@ -548,39 +545,6 @@ def _success_words(catalog: Catalog) -> frozenset[str]:
 
 
 _SUCCESS_CACHE: dict[int, frozenset[str]] = {}
-
-
-def table_trigger_words(catalog: Catalog) -> tuple[str, ...]:
-    """Quoted stop values: with them the prefilter keeps every file that may hold a table.
-
-    A table needs two keys from the vocabulary of a signal with a refusal value. Each key
-    is a string literal (any kind of quote: a triple-quoted `x` contains the quoted
-    form too), a module constant bound to one (also in quotes), or an enum member (a catalog
-    enum class name is a trigger word already; a project enum spells the value in quotes).
-    So it is enough that each such vocabulary has at most one value that is neither a
-    catalog trigger word nor listed here quoted: every table, and every lookup into one,
-    stays visible to the prefilter. The value left out is the vocabulary's most common
-    word in unrelated code (`"stop"`, `"STOP"`, `"NONE"`, ...).
-    """
-    cached = _TRIGGER_CACHE.get(id(catalog))
-    if cached is not None:
-        return cached
-    base = catalog.trigger_words()
-    words: set[str] = set()
-    for signal in catalog.all_signals():
-        if not signal.refusal:
-            continue
-        loose = {v for v in signal.values if v != "null" and not any(w in v for w in base)}
-        # One value per vocabulary may stay untriggered: a table needs two of them.
-        common = [v for v in COMMON_VALUES if v in loose]
-        loose -= set(common[:1])
-        words.update(f"{quote}{value}{quote}" for value in loose for quote in "\"'")
-    cached = tuple(sorted(words))
-    _TRIGGER_CACHE[id(catalog)] = cached
-    return cached
-
-
-_TRIGGER_CACHE: dict[int, tuple[str, ...]] = {}
 
 
 # ---- expression helpers -----------------------------------------------------------------------

@@ -1,19 +1,15 @@
-"""Normalization tables (RFL006): the prefilter never skips a file that holds one, and the
-table fit judges multi-provider maps per provider."""
+"""Normalization tables (RFL006): the prefilter keeps every file of the book that holds one,
+and the table fit judges multi-provider maps per provider."""
 
 from __future__ import annotations
 
 import ast
-from itertools import combinations
 from pathlib import Path
 
-import pytest
-
 from refusal_lint.analyzer import Analyzer
-from refusal_lint.catalog import Signal, load_catalog
-from refusal_lint.engine import mentions_a_signal
+from refusal_lint.catalog import load_catalog
+from refusal_lint.prefilter import trigger_scan
 from refusal_lint.settings import Settings
-from refusal_lint.tables import table_trigger_words
 
 BOOK = Path(__file__).resolve().parent.parent / "rules" / "lossy-stop-mapping.md"
 CATALOG = load_catalog()
@@ -26,16 +22,8 @@ def _tables(source: str) -> list[tuple[str, ...]]:
     return [tuple(sorted(v for g in t.judged for v in g.missing)) for t in facts.tables]
 
 
-@pytest.mark.parametrize(
-    "signal", REFUSAL_SIGNALS, ids=[f"{s.provider}.{s.name}" for s in REFUSAL_SIGNALS]
-)
-def test_every_two_keys_of_a_refusal_vocabulary_pass_the_prefilter(signal: Signal) -> None:
-    """A table needs two keys of one vocabulary: whichever two they are, the file is read."""
-    values = sorted(v for v in signal.values if v != "null")
-    for first, second in combinations(values, 2):
-        for quote in "\"'":
-            source = f"T = {{{quote}{first}{quote}: 1, {quote}{second}{quote}: 2}}\n"
-            assert mentions_a_signal(source, CATALOG, SETTINGS), source
+def _scanned(source: str) -> bool:
+    return bool(trigger_scan(SETTINGS).offsets(source.encode()))
 
 
 def test_every_firing_case_of_the_book_passes_the_prefilter() -> None:
@@ -44,18 +32,12 @@ def test_every_firing_case_of_the_book_passes_the_prefilter() -> None:
     firing = [b for b in blocks if "error: [lossy-stop-mapping]" in b]
     assert len(firing) >= 10
     for block in firing:
-        assert mentions_a_signal(block, CATALOG, SETTINGS), block
+        assert _scanned(block), block
 
 
 def test_prefilter_still_skips_unrelated_files() -> None:
     source = 'COLORS = {"red": 1, "green": 2}\n\ndef stop():\n    return "stop"\n'
-    assert not mentions_a_signal(source, CATALOG, SETTINGS)
-
-
-def test_trigger_words_are_quoted_stop_values() -> None:
-    words = table_trigger_words(CATALOG)
-    assert '"end_turn"' in words and "'end_turn'" in words
-    assert all(w[0] == w[-1] and w[0] in "\"'" for w in words)
+    assert not _scanned(source)
 
 
 def test_multi_provider_map_is_judged_per_provider() -> None:

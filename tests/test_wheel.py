@@ -132,6 +132,23 @@ def test_installed_command_lints_examples(installed: Installed) -> None:
         assert finding["location"]["row"] >= 1 and finding["location"]["column"] >= 1
 
 
+def test_installed_audit_report_matches_its_shipped_schema(installed: Installed) -> None:
+    import jsonschema
+
+    assert "refusal_lint/audit/schema.json" in _wheel_names(installed.wheel)
+    examples = installed.outside / "audit-examples"
+    shutil.copytree(ROOT / "examples", examples, ignore=NOT_SOURCE)
+    report = _ok(installed.run("refusal-lint", "audit", "--output-format", "json", str(examples)))
+    load_schema = (
+        "import json; from refusal_lint.audit.json_report import schema; "
+        "print(json.dumps(schema()))"
+    )
+    shipped = json.loads(_ok(installed.run("python", "-c", load_schema)).stdout)
+    data = json.loads(report.stdout)
+    jsonschema.validate(data, shipped, cls=jsonschema.Draft202012Validator)
+    assert data["summary"]["sites"] == len(data["sites"]) > 0
+
+
 def test_installed_command_documents_rules(installed: Installed) -> None:
     listing = _ok(installed.run("refusal-lint", "rules")).stdout
     assert "missing-refusal-branch" in listing
