@@ -54,6 +54,10 @@ class LossyStopMapping(Rule):
         "max_tokens": "length",
         "tool_use": "tool_calls",
     }
+
+
+    def finish_reason(message):
+        return STOP_REASON_TO_FINISH_REASON[message.stop_reason]
     ```
 
     Use instead:

@@ -12,20 +12,24 @@ class UnparseableFile(Rule):
     in the file's declared encoding, null bytes, or a file that cannot be opened. The
     finding points at the error position; every other file is still checked.
 
+    Only files that mention a trigger word (a stop-signal field, a refusal class, an SDK
+    call) are read, and of those only the blocks that can matter are parsed: a syntax error
+    elsewhere is left to the tools that check syntax (ruff's E9, flake8's E999).
+
     ## Why is this bad?
     A file the linter cannot parse is a file it cannot vouch for. Reporting it keeps a CI
     gate from passing silently on code that was never analysed.
 
     ## Example
     ```python
-    def broken(:
-        pass
+    def broken(response:
+        return response.stop_reason
     ```
 
     Use instead:
     ```python
-    def fixed():
-        pass
+    def fixed(response):
+        return response.stop_reason
     ```
     """
 
