@@ -206,8 +206,13 @@ class Catalog:
             for provider in self.providers:
                 for surface in provider.responses:
                     words.update(_surface_triggers(surface, provider.imports))
-            # A word containing another is redundant: `in` on the shorter one finds both.
-            cached = tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
+            # A word containing another is redundant (the scan finds the shorter in both),
+            # except a call `Name(`, which the scan matches only as a whole identifier.
+            cached = tuple(
+                sorted(
+                    w for w in words if w.endswith("(") or not any(o != w and o in w for o in words)
+                )
+            )
             object.__setattr__(self, "_trigger_words", cached)
         return cached
 

@@ -95,18 +95,30 @@ class TriggerScan:
         self.anchors = build_anchors(words)
 
     def offsets(self, data: bytes) -> list[int]:
-        """Byte offsets where a trigger word starts; empty when the file has none."""
+        """Byte offsets where a trigger word starts; empty when the file has none.
+
+        A call word (`Router(`) counts only as a whole name: `APIRouter(` is not it.
+        """
         found: list[int] = []
         for anchor in self.anchors:
             position = data.find(anchor.text)
             while position != -1:
                 for word, offset in anchor.words:
                     start = position - offset
-                    if start >= 0 and data.startswith(word, start):
+                    if (
+                        start >= 0
+                        and data.startswith(word, start)
+                        and not (word.endswith(b"(") and _name_before(data, start))
+                    ):
                         found.append(start)
                         break
                 position = data.find(anchor.text, position + 1)
         return found
+
+
+def _name_before(data: bytes, start: int) -> bool:
+    """Whether an identifier character precedes `start`."""
+    return start > 0 and (data[start - 1 : start].isalnum() or data[start - 1] == 0x5F)
 
 
 @dataclass(frozen=True)
@@ -183,7 +195,7 @@ def _bound_names(
         for start, end, kind in spans:
             if kind == "context":
                 if _has_trigger(triggers, start, end) or _mentions(data, start, end, names):
-                    found.update(_context_names(data, start, end))
+                    found.update(_context_names(data, start, end, triggers))
             elif kind == "def" and _has_trigger(triggers, start, end):
                 match = _DEF_NAME.match(data, _definition_line(data, start, b""))
                 if match:
@@ -196,13 +208,19 @@ def _bound_names(
 _IMPORT_START = re.compile(rb"(?:from\s+[\w.]+\s+)?import\s")
 _IDENTIFIER = re.compile(rb"[A-Za-z_]\w*")
 _NOT_NAMES = frozenset({b"import", b"from", b"as"})
+_COMMENT = re.compile(rb"#[^\n]*")
 
 
-def _context_names(data: bytes, start: int, end: int) -> set[bytes]:
+def _context_names(data: bytes, start: int, end: int, triggers: Sequence[int]) -> set[bytes]:
     """Names a top-level statement binds: an assignment's target, an import's names."""
     match = _IMPORT_START.match(data, start)
-    if match:  # every identifier after `import` (a superset of the bound names)
-        return set(_IDENTIFIER.findall(data, match.end(), end)) - _NOT_NAMES
+    if match:
+        # `from claude_agent_sdk import query`: the module names the SDK, so every name the
+        # statement binds matters (a name that is itself a trigger word needs no help).
+        if not _has_trigger(triggers, start, match.end()):
+            return set()
+        names = _COMMENT.sub(b"", data[match.end() : end])
+        return set(_IDENTIFIER.findall(names)) - _NOT_NAMES
     match = _ASSIGNED.match(data, start)
     if match and not match.group(1).startswith(b"self."):
         return {match.group(1)}
