@@ -19,23 +19,17 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
-from refusal_lint import __version__, api, gate
-from refusal_lint.audit.render import FORMATS as AUDIT_FORMATS
-from refusal_lint.config import ConfigError, ProjectConfig, ignored_codes, load_settings
-from refusal_lint.discovery import (
-    display_path,
-    is_force_excluded,
-    iter_python_files,
-    missing_paths,
-)
-from refusal_lint.finding import Finding
-from refusal_lint.output import FORMATS, MACHINE_FORMATS, Report, Style, renderer, summary
-from refusal_lint.output import stats as stats_output
-from refusal_lint.registry import all_rules, get_rule
-from refusal_lint.settings import Settings
+from refusal_lint import __version__
+from refusal_lint.formats import AUDIT_FORMATS, FORMATS, MACHINE_FORMATS
 
+# The engine, the config and the renderers are imported where they are used, so that
+# `refusal-lint --help`, `rule` and `rules` start fast (see docs/performance.md).
 if TYPE_CHECKING:
     from refusal_lint.audit.report import AuditReport
+    from refusal_lint.config import ProjectConfig
+    from refusal_lint.finding import Finding
+    from refusal_lint.runner import FileResult
+    from refusal_lint.settings import Settings
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -57,6 +51,8 @@ def _guard(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from refusal_lint.config import ConfigError
+
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
@@ -80,6 +76,8 @@ def _warn(message: str) -> None:
 
 
 def _warn_unlistable(path: Path, exc: OSError) -> None:
+    from refusal_lint.discovery import display_path
+
     _warn(f"cannot read directory {display_path(path)}: {exc.strerror or exc}")
 
 
@@ -109,6 +107,9 @@ class _Run:
     sources: dict[str, str]
 
     def lint(self, data: bytes, display: str, path: Path | None) -> None:
+        from refusal_lint import api
+        from refusal_lint.config import ignored_codes
+
         found = api.check_bytes(data, display, self.settings)
         if path is not None and found:
             ignored = ignored_codes(path, self.settings, self.project.root)
@@ -117,16 +118,26 @@ class _Run:
             self.findings.extend(found)
             self.sources[display] = _decode(data)
 
-    def lint_file(self, path: Path) -> None:
-        display = display_path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self.unreadable(display, path, exc)
+    def add(self, result: FileResult) -> None:
+        """One file's result from the runner (per-file ignores applied here)."""
+        from refusal_lint.config import ignored_codes
+
+        if result.error is not None:
+            self.unreadable(result.display, result.path, result.error)
             return
-        self.lint(data, display, path)
+        found = result.findings
+        if found:
+            ignored = ignored_codes(result.path, self.settings, self.project.root)
+            found = [f for f in found if f.code not in ignored]
+        if found:
+            self.findings.extend(found)
+            self.sources[result.display] = result.source or ""
 
     def unreadable(self, display: str, path: Path, exc: OSError) -> None:
+        from refusal_lint import api
+        from refusal_lint.config import ignored_codes
+        from refusal_lint.finding import Finding
+
         code, name = api.UNPARSEABLE
         if code in self.settings.enabled and code not in ignored_codes(
             path, self.settings, self.project.root
@@ -149,6 +160,9 @@ def _config_start(paths: Sequence[str], stdin_filename: str | None) -> Path:
 def _print_report(
     run: _Run, fmt: str, *, statistics: bool, quiet: bool, unsafe_fixes: bool = False
 ) -> None:
+    from refusal_lint.output import Report, Style, renderer, summary
+    from refusal_lint.output import stats as stats_output
+
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     style = Style(color=color, unsafe_fixes=unsafe_fixes)
     findings = sorted(run.findings)
@@ -192,7 +206,15 @@ def cli() -> None:
 )
 @click.option("--isolated", is_flag=True, help="Ignore all config files.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary or warnings.")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache (no cache yet).")
+@click.option(
+    "--no-cache", is_flag=True, help="Do not read or write the cache (.refusal_lint_cache/)."
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes for large trees (default: the CPUs available).",
+)
 @click.option(
     "--force-exclude/--no-force-exclude",
     default=None,
@@ -234,6 +256,7 @@ def check(
     isolated: bool,
     quiet: bool,
     no_cache: bool,
+    jobs: int | None,
     force_exclude: bool | None,
     stdin_filename: str | None,
     baseline: Path | None,
@@ -245,6 +268,12 @@ def check(
     fix_only: bool,
 ) -> None:
     """Lint PATHS (files or directories; default '.', '-' reads stdin)."""
+    from refusal_lint import gate
+    from refusal_lint.cache import Cache, cache_directory
+    from refusal_lint.config import load_settings
+    from refusal_lint.discovery import iter_python_files, missing_paths
+    from refusal_lint.runner import default_jobs, lint_files
+
     paths = paths or (".",)
     missing = missing_paths(Path(p) for p in paths if p != STDIN)
     if missing:
@@ -270,8 +299,13 @@ def check(
             on_error=None if quiet else _warn_unlistable,
         )
     )
-    for path in files:
-        run.lint_file(path)
+    cache = (
+        None if no_cache else Cache.open(cache_directory(project.root, project.cache_dir), settings)
+    )
+    for result in lint_files(files, settings, cache, jobs or default_jobs()):
+        run.add(result)
+    if cache is not None:
+        cache.save()
     linted = len(files) + _lint_stdin(run, paths, stdin_filename)
     if not linted and not quiet:
         _warn("no Python files found")
@@ -295,6 +329,8 @@ def check(
 
 
 def _excluded(path: Path, cfg: ProjectConfig) -> bool:
+    from refusal_lint.discovery import is_force_excluded
+
     return is_force_excluded(
         path, root=cfg.root, exclude=cfg.exclude, extend_exclude=cfg.extend_exclude
     )
@@ -302,6 +338,8 @@ def _excluded(path: Path, cfg: ProjectConfig) -> bool:
 
 def _lint_stdin(run: _Run, paths: Sequence[str], stdin_filename: str | None) -> int:
     """Lint stdin if '-' was given; 1 if it was linted, 0 otherwise."""
+    from refusal_lint.discovery import display_path
+
     if STDIN not in paths:
         return 0
     path = Path(stdin_filename) if stdin_filename else None
@@ -315,6 +353,8 @@ def _lint_stdin(run: _Run, paths: Sequence[str], stdin_filename: str | None) -> 
 
 def _stdin_display(paths: Sequence[str], stdin_filename: str | None) -> str | None:
     """The name stdin's findings carry, if '-' was linted."""
+    from refusal_lint.discovery import display_path
+
     if STDIN not in paths:
         return None
     return display_path(Path(stdin_filename)) if stdin_filename else STDIN
@@ -370,6 +410,9 @@ def audit(
     """
     from refusal_lint.audit.render import renderer
     from refusal_lint.audit.run import audit_paths
+    from refusal_lint.config import load_settings
+    from refusal_lint.discovery import missing_paths
+    from refusal_lint.output import Style
 
     paths = paths or (".",)
     missing = missing_paths(Path(p) for p in paths)
@@ -424,6 +467,8 @@ def _exit_audit(report: AuditReport, *, quiet: bool) -> None:
 @_guard
 def rule(code_or_name: str) -> None:
     """Print the documentation of one rule (by code or name)."""
+    from refusal_lint.registry import get_rule
+
     found = get_rule(code_or_name)
     if found is None:
         raise UsageFailure(f"unknown rule {code_or_name!r} (`refusal-lint rules` lists them)")
@@ -437,6 +482,8 @@ def rule(code_or_name: str) -> None:
 @_guard
 def rules(output_format: str) -> None:
     """List every rule with its default state."""
+    from refusal_lint.registry import all_rules
+
     rows = [
         {"code": r.code, "name": r.name, "summary": r.summary, "default": r.default_enabled}
         for r in all_rules()

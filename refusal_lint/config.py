@@ -21,7 +21,7 @@ import pathspec
 
 from refusal_lint.discovery import display_path
 from refusal_lint.finding import Finding
-from refusal_lint.registry import UnknownSelectorError, all_rules, default_codes, resolve_selectors
+from refusal_lint.registry import UnknownSelectorError, default_codes, resolve_selectors, rule_index
 from refusal_lint.settings import Settings
 
 if sys.version_info >= (3, 11):
@@ -48,6 +48,7 @@ class ProjectConfig:
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
     respect_gitignore: bool = True
+    cache_dir: Path | None = None  # None: `.refusal_lint_cache` under `root`
 
 
 def _str_list(value: object) -> tuple[str, ...] | None:
@@ -77,6 +78,10 @@ def _per_file_ignores(value: object) -> dict[str, tuple[str, ...]] | None:
 
 def _bool(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
+
+
+def _path(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 FIX_KEYS = ("default-branch", "refusal-branch")
@@ -113,6 +118,7 @@ _KEYS: dict[str, tuple[Callable[[object], Any], str]] = {
     "extra-refusal-values": (_str_list, _LIST),
     "force-exclude": (_bool, "true or false"),
     "respect-gitignore": (_bool, "true or false"),
+    "cache-dir": (_path, "a non-empty path (relative to the config file's folder)"),
     "fix": (
         _fix_table,
         "a table with `default-branch` and / or `refusal-branch`, each one line of simple "
@@ -190,7 +196,7 @@ def _resolve(selectors: Iterable[str], where: Callable[[str], ConfigError]) -> f
     try:
         return resolve_selectors(selectors)
     except UnknownSelectorError as exc:
-        known = [r.code for r in all_rules()] + [r.name for r in all_rules()]
+        known = [code for code, _, _ in rule_index()] + [name for _, name, _ in rule_index()]
         close = difflib.get_close_matches(exc.selector, known, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise where(f"unknown rule selector {exc.selector!r}{hint}") from exc
@@ -279,6 +285,7 @@ def load_settings(
         if force_exclude is None
         else force_exclude,
         respect_gitignore=values.get("respect-gitignore", True),
+        cache_dir=Path(values["cache-dir"]) if "cache-dir" in values else None,
     )
     return settings, project
 

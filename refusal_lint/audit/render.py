@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from refusal_lint.audit.report import AuditReport
     from refusal_lint.output import Style
 
-FORMATS = ("text", "markdown", "json", "html")
 _MODULES = {"text": "text", "markdown": "markdown", "json": "json_report", "html": "html"}
 
 

@@ -14,11 +14,8 @@ from typing import Any
 import click
 
 from refusal_lint.finding import Finding
+from refusal_lint.formats import FORMATS, MACHINE_FORMATS  # noqa: F401  (re-exported)
 from refusal_lint.plans import applicability
-
-FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit")
-# Formats read by programs: nothing but the report goes to stdout (no summary line).
-MACHINE_FORMATS = frozenset({"json", "json-lines", "sarif", "gitlab", "junit"})
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,158 @@
+"""Lints many files: answers from the cache where it can, and spreads the rest over worker
+processes when there is enough of it to pay for starting them.
+
+Workers are forked (where the platform has `fork`) after the catalog and the trigger scan
+are loaded, so a worker starts in milliseconds with everything it needs. The work is split
+by bytes, not files: one huge module must not leave the other worker idle.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import sys
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from refusal_lint import api
+from refusal_lint.cache import Cache, digest
+from refusal_lint.discovery import display_path
+from refusal_lint.finding import Finding
+from refusal_lint.prefilter import trigger_scan
+from refusal_lint.settings import Settings
+
+# Below this many bytes to lint, one process is faster than starting workers.
+PARALLEL_BYTES = 4_000_000
+CHUNKS_PER_WORKER = 8
+
+
+@dataclass
+class FileResult:
+    """One file's findings, its text when it has findings (for context lines), or why it
+    could not be read."""
+
+    path: Path
+    display: str
+    findings: list[Finding]
+    source: str | None = None
+    error: OSError | None = None
+
+
+@dataclass(frozen=True)
+class _Job:
+    index: int
+    path: Path
+    display: str
+    stat: os.stat_result | None
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def lint_files(
+    paths: Sequence[Path], settings: Settings, cache: Cache | None, jobs: int
+) -> list[FileResult]:
+    """Every path's result, in the order of `paths`."""
+    results: list[FileResult | None] = [None] * len(paths)
+    todo: list[_Job] = []
+    for index, path in enumerate(paths):
+        display = display_path(path)
+        try:
+            stat = os.stat(path)
+        except OSError as exc:
+            results[index] = FileResult(path, display, [], error=exc)
+            continue
+        cached = cache.by_stat(str(path.absolute()), stat, display) if cache else None
+        if cached is None:
+            todo.append(_Job(index, path, display, stat))
+        else:
+            results[index] = FileResult(path, display, cached, _source_of(path, cached))
+    for job, result, key in _run_jobs(todo, settings, cache, jobs):
+        results[job.index] = result
+        if cache is not None and key is not None:
+            cache.store(str(job.path.absolute()), job.stat, key, result.findings)
+    return [r for r in results if r is not None]
+
+
+def _run_jobs(
+    todo: list[_Job], settings: Settings, cache: Cache | None, jobs: int
+) -> list[tuple[_Job, FileResult, str | None]]:
+    size = sum(job.stat.st_size for job in todo if job.stat is not None)
+    if jobs <= 1 or len(todo) < 2 or size < PARALLEL_BYTES or not _can_fork():
+        return [_lint_one(job, settings, cache) for job in todo]
+    trigger_scan(settings)  # loaded before the fork, so every worker inherits it
+    global _WORKER_STATE
+    _WORKER_STATE = (settings, cache)
+    chunks = _chunks(todo, jobs * CHUNKS_PER_WORKER)
+    done: list[tuple[_Job, FileResult, str | None]] = []
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(jobs, len(chunks))) as pool:
+        for part in pool.imap_unordered(_lint_chunk, chunks):
+            done.extend(part)
+    return done
+
+
+_WORKER_STATE: tuple[Settings, Cache | None] | None = None
+
+
+def _lint_chunk(chunk: list[_Job]) -> list[tuple[_Job, FileResult, str | None]]:
+    assert _WORKER_STATE is not None
+    settings, cache = _WORKER_STATE
+    return [_lint_one(job, settings, cache) for job in chunk]
+
+
+def _lint_one(
+    job: _Job, settings: Settings, cache: Cache | None
+) -> tuple[_Job, FileResult, str | None]:
+    """Read and lint one file; the content digest is returned for the cache."""
+    try:
+        data = job.path.read_bytes()
+    except OSError as exc:
+        return job, FileResult(job.path, job.display, [], error=exc), None
+    key = digest(data) if cache is not None else None
+    findings = cache.by_content(key, job.display) if cache and key else None
+    if findings is None:
+        findings = api.check_bytes(data, job.display, settings)
+    source = source_text(data) if findings else None
+    return job, FileResult(job.path, job.display, findings, source), key
+
+
+def _chunks(todo: list[_Job], count: int) -> list[list[_Job]]:
+    """`count` chunks of about equal bytes: largest files first, each to the lightest chunk."""
+    chunks: list[list[_Job]] = [[] for _ in range(min(count, len(todo)))]
+    weights = [0] * len(chunks)
+    for job in sorted(todo, key=lambda j: -(j.stat.st_size if j.stat else 0)):
+        lightest = weights.index(min(weights))
+        chunks[lightest].append(job)
+        weights[lightest] += job.stat.st_size if job.stat else 0
+    return [chunk for chunk in chunks if chunk]
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _source_of(path: Path, findings: list[Finding]) -> str | None:
+    if not findings:
+        return None
+    try:
+        return source_text(path.read_bytes())
+    except OSError:
+        return None
+
+
+def source_text(data: bytes) -> str:
+    """Source text for context lines; never fails (the engine reports real decode errors)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    except (SyntaxError, LookupError):
+        return data.decode("utf-8", errors="replace")
