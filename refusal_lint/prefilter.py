@@ -211,20 +211,27 @@ _NOT_NAMES = frozenset({b"import", b"from", b"as"})
 _COMMENT = re.compile(rb"#[^\n]*")
 
 
+_FROM_IMPORT = re.compile(
+    rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE
+)
+
+
 def _context_names(data: bytes, start: int, end: int, triggers: Sequence[int]) -> set[bytes]:
-    """Names a top-level statement binds: an assignment's target, an import's names."""
-    match = _IMPORT_START.match(data, start)
-    if match:
-        # `from claude_agent_sdk import query`: the module names the SDK, so every name the
-        # statement binds matters (a name that is itself a trigger word needs no help).
-        if not _has_trigger(triggers, start, match.end()):
-            return set()
-        names = _COMMENT.sub(b"", data[match.end() : end])
-        return set(_IDENTIFIER.findall(names)) - _NOT_NAMES
-    match = _ASSIGNED.match(data, start)
-    if match and not match.group(1).startswith(b"self."):
-        return {match.group(1)}
-    return set()
+    """Names a top-level statement binds: an assignment's target, an SDK import's names.
+
+    `from claude_agent_sdk import query`: the module names the SDK, so every name the
+    import binds matters (also inside `if TYPE_CHECKING:` or `try:`). A name that is itself
+    a trigger word needs no help.
+    """
+    names: set[bytes] = set()
+    for match in _FROM_IMPORT.finditer(data, start, end):
+        if _has_trigger(triggers, match.start(), match.start(1)):
+            imported = _COMMENT.sub(b"", match.group(1))
+            names.update(set(_IDENTIFIER.findall(imported)) - _NOT_NAMES)
+    assigned = _ASSIGNED.match(data, start)
+    if assigned and not assigned.group(1).startswith(b"self."):
+        names.add(assigned.group(1))
+    return names
 
 
 def _mentions(data: bytes, start: int, end: int, names: Iterable[bytes]) -> bool:
@@ -237,34 +244,48 @@ def _class_regions(
     """A kept class: its header and class-level statements, and the members that matter.
 
     A member matters when it holds a trigger word, uses a module name bound to one, or
-    uses an attribute (`self.client`) that a line with a trigger word assigns.
+    uses an attribute (`self.client`) that a kept member binds to one.
     """
     indent = _body_indent(data, start, end)
     if indent is None:
         return [(start, True, b"")]
-    members = _statement_starts(data, indent, start, end)[1:]
-    used = names | _trigger_attributes(data, start, end, triggers)
-    regions = [(start, True, b"")]
-    for member, member_end in _spans(members, end):
-        keep = (
-            not _is_definition(data, member + len(indent), indent)
-            or _has_trigger(triggers, member, member_end)
-            or _mentions(data, member, member_end, used)
-        )
-        regions.append((member, keep, indent))
-    return regions
+    spans = _spans(_statement_starts(data, indent, start, end)[1:], end)
+    keep = [
+        not _is_definition(data, member + len(indent), indent)
+        or _has_trigger(triggers, member, member_end)
+        or _mentions(data, member, member_end, names)
+        for member, member_end in spans
+    ]
+    # `self.client = AsyncClient(...)` in a kept member makes `self.client` matter too.
+    attributes = _assigned_attributes(data, spans, keep, triggers, names)
+    if attributes:
+        keep = [
+            k or _mentions(data, s, e, attributes) for k, (s, e) in zip(keep, spans, strict=True)
+        ]
+    return [(start, True, b""), *((s, k, indent) for k, (s, _) in zip(keep, spans, strict=True))]
 
 
-def _trigger_attributes(data: bytes, start: int, end: int, triggers: Sequence[int]) -> set[bytes]:
-    """`self.x` attributes assigned on a line holding a trigger word, within one class."""
+_SELF_ASSIGNED = re.compile(rb"^[ \t]*(self\.\w+)(?:[ \t]*:[^=\n]*)?[ \t]*=(?!=)([^\n]*)", re.M)
+
+
+def _assigned_attributes(
+    data: bytes,
+    spans: Sequence[tuple[int, int]],
+    keep: Sequence[bool],
+    triggers: Sequence[int],
+    names: set[bytes],
+) -> set[bytes]:
+    """`self.x` assigned, in a kept member, a value holding a trigger word or a bound name."""
     attributes: set[bytes] = set()
-    for offset in triggers[bisect_right(triggers, start - 1) :]:
-        if offset >= end:
-            break
-        line = data.rfind(b"\n", start, offset) + 1 or start
-        match = _ASSIGNED.match(data, line)
-        if match and match.group(1).startswith(b"self."):
-            attributes.add(match.group(1))
+    for (start, end), kept in zip(spans, keep, strict=True):
+        if not kept:
+            continue
+        for match in _SELF_ASSIGNED.finditer(data, start, end):
+            value_start, value_end = match.span(2)
+            if _has_trigger(triggers, value_start, value_end) or any(
+                name in match.group(2) for name in names
+            ):
+                attributes.add(match.group(1))
     return attributes
 
 
