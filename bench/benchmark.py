@@ -1211,6 +1211,39 @@ def _raw(rep: Report) -> str:
     return render_table(["measurement", "per round, seconds (in round order)"], rows)
 
 
+DESIGN = """\
+## How a run spends its time
+
+- **Trigger scan** (`refusal_lint/prefilter.py`). Every finding starts from a word of the
+  provider catalog: a stop-signal field, a refusal class, a provider enum, an SDK call shape
+  or constructor (~70 words). They are covered by ~26 shared *anchors* (`eason` stands for
+  `stop_reason`, `finish_reason`, `FinishReason`, ...): one `bytes.find` pass per anchor, each
+  hit verified against the words it stands for. About 88% of the corpus's files hold none and
+  are never decoded or parsed.
+- **Partial parse.** In a file that holds one, only the top-level statements (and class
+  members) that hold a trigger word, use a name bound to one (`client = OpenAI()`, an SDK
+  import, `self.client = ...`) or give module context (imports, assignments, enum classes)
+  are parsed; the rest is blanked, newlines kept, so lines and columns do not move. A cut that
+  does not parse falls back to a whole parse pruned to the same statements, which is also
+  what the flake8 and pylint plugins do with their host's tree.
+- **Soundness.** `bench/soundness.py DIR` runs the full engine (every file parsed whole) next
+  to the fast path and prints every finding only one of them has; `tests/test_prefilter.py`
+  does the same over every case-book example, `examples/` and a set of tricky modules in CI.
+  The only differences are two documented scope limits: a stop-value table in a module that
+  names no signal or SDK, and a mistyped key reached only through a module constant in a
+  function that names none.
+- **Cache** (`.refusal_lint_cache/`, `--no-cache`, `cache-dir`): findings by content digest,
+  and each path's size and mtime, so a warm run is a directory walk and one `stat()` per file.
+- **Workers**: with more than 4 MB to lint, the files are split by bytes over forked worker
+  processes (`--jobs`, default the CPUs available).
+- **Imports**: the command line imports the engine, the config and the renderers only when a
+  command needs them; libcst, astroid and pylint are never imported to detect.
+- What remains of a cold run is the single walk of the kept code by the rules' collectors,
+  in pure Python: the figure that misses its target above.
+
+"""
+
+
 def render_markdown(rep: Report, command: str) -> str:
     fit = scaling_fit(rep)
     pts = [(lines, s) for _, _, lines, s in scaling_points(rep) if s is not None]
@@ -1245,6 +1278,7 @@ def render_markdown(rep: Report, command: str) -> str:
         "## Latest results\n\n"
         f"{render_table(MAIN_HEADER, _main_rows(rep))}\n\n"
         f"{_notes(rep)}\n\n"
+        f"{DESIGN}"
         "## Machine\n\n"
         f"{_machine(rep)}\n\n"
         f"{scaling}"
