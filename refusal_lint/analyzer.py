@@ -749,10 +749,20 @@ def _walk_expr(root: ast.AST) -> list[ast.AST]:
     """Nodes of an expression, skipping comprehensions and lambdas (not stop-signal tests)."""
     found: list[ast.AST] = []
     stack = [root]
+    ast_type = ast.AST
     while stack:
         node = stack.pop()
         found.append(node)
         if isinstance(node, COMPREHENSIONS):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        # `ast.iter_child_nodes`, inlined: this loop runs for every expression node.
+        children: list[ast.AST] = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast_type):
+                children.append(value)
+            elif isinstance(value, list):
+                children.extend(item for item in value if isinstance(item, ast_type))
+        children.reverse()
+        stack.extend(children)
     return found

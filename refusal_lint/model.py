@@ -140,12 +140,16 @@ class ModuleModel:
 
     def identified_providers(self) -> frozenset[str]:
         """Providers whose SDK the module imports."""
-        found = set()
-        for provider in self.catalog.providers:
-            for root in provider.imports:
-                if any(m == root or m.startswith(root + ".") for m in self.imported_modules):
-                    found.add(provider.id)
-        return frozenset(found)
+        # Every dotted prefix of every imported module: `a.b.c` gives `a`, `a.b`, `a.b.c`.
+        prefixes: set[str] = set()
+        for module in self.imported_modules:
+            parts = module.split(".")
+            prefixes.update(".".join(parts[: i + 1]) for i in range(len(parts)))
+        return frozenset(
+            provider.id
+            for provider in self.catalog.providers
+            if any(root in prefixes for root in provider.imports)
+        )
 
     # ---- subjects ---------------------------------------------------------------------
     def subject_of(self, node: ast.expr, aliases: dict[str, Subject]) -> Subject | None:
