@@ -51,17 +51,20 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 class Continuation:
     """What runs after a statement: the rest of its block, then the enclosing block's rest."""
 
-    stmts: list[ast.stmt]
+    block: list[ast.stmt]
     parent: Continuation | None = None
     loop: bool = False  # the end of a loop body goes back to the loop header
     after_loop: Continuation | None = None  # where `break` goes, inside a loop body
+    # The rest starts at block[start]; sliced only when asked, since a slice per statement
+    # made a module of many statements quadratic.
+    start: int = 0
 
     def first_block(self) -> list[ast.stmt]:
         """The next statements to run, or [] if control leaves the function or loops."""
         node: Continuation | None = self
         while node is not None:
-            if node.stmts:
-                return node.stmts
+            if node.start < len(node.block):
+                return node.block[node.start :]
             if node.loop:
                 return []
             node = node.parent
@@ -161,7 +164,7 @@ class Analyzer:
 
     def _visit_block(self, stmts: list[ast.stmt], outer: Continuation) -> None:
         for index, stmt in enumerate(stmts):
-            rest = Continuation(stmts[index + 1 :], outer)
+            rest = Continuation(stmts, outer, start=index + 1)
             if isinstance(stmt, ast.If) and id(stmt) not in self._chained:
                 self._dispatch_from_if(stmts, index, outer)
             elif isinstance(stmt, ast.Match):
@@ -355,7 +358,7 @@ class Analyzer:
                         if later_default is not None:
                             default_body = later_default
                             break
-        rest = Continuation(stmts[last + 1 :], outer)
+        rest = Continuation(stmts, outer, start=last + 1)
         branches: list[Branch] = []
         default: Branch | None = None
         for node, test, body in arms:
