@@ -184,9 +184,9 @@ class _Walker:
             for entry in entries:
                 path = entry.path
                 is_dir = entry.is_dir(follow_symlinks=False)
-                if entry.is_symlink() and not is_dir and not entry.is_file():
-                    continue  # a symlinked directory (never followed) or a broken link
-                if not is_dir and not entry.name.endswith(PYTHON_SUFFIXES):
+                if not is_dir and not (
+                    entry.name.endswith(PYTHON_SUFFIXES) and _is_lintable_file(entry)
+                ):
                     continue
                 if self.excluded(path, is_dir):
                     continue
@@ -196,6 +196,16 @@ class _Walker:
                     stack.append(path)
                 else:
                     yield path
+
+
+def _is_lintable_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file or a symlink to one. Not a symlinked directory (never followed), a
+    broken link, or a FIFO or device (reading one could block forever). A link that cannot
+    be resolved (a loop) is kept, so reading it reports the problem as RFL900."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return entry.is_symlink()
 
 
 def is_force_excluded(
