@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from refusal_lint.finding import Finding
+from refusal_lint.limits import RESOURCE_ERRORS, resource_reason
+from refusal_lint.limits import UNPARSEABLE as UNPARSEABLE  # re-exported: front ends use it
 from refusal_lint.prefilter import (
     Blocks,
     blank_dropped,
@@ -31,8 +33,6 @@ from refusal_lint.unused_noqa import unused_noqa
 if TYPE_CHECKING:
     from refusal_lint.audit.sites import FileAudit
     from refusal_lint.fixing import SourceFix
-
-UNPARSEABLE = ("RFL900", "unparseable-file")
 
 
 @dataclass(frozen=True)
@@ -189,8 +189,8 @@ def _parse(
         except SyntaxError as exc:
             column = max((exc.offset or 1) - 1, 0)
             return _unparseable(filename, exc.lineno or 1, column, exc.msg, settings)
-        except (ValueError, RecursionError, MemoryError) as exc:
-            return _unparseable(filename, 1, 0, str(exc) or type(exc).__name__, settings)
+        except (ValueError, *RESOURCE_ERRORS) as exc:
+            return _unparseable(filename, 1, 0, str(exc) or resource_reason(exc), settings)
     return _Module(source, tree, dropped_imports(data, blocks))
 
 

@@ -10,6 +10,7 @@ from pathlib import PurePath
 from refusal_lint.analyzer import Analyzer, Facts
 from refusal_lint.catalog import Catalog, load_catalog
 from refusal_lint.finding import Finding
+from refusal_lint.limits import RESOURCE_ERRORS, unanalysable
 from refusal_lint.registry import all_rules
 from refusal_lint.rule import Context, Rule
 from refusal_lint.settings import Settings
@@ -72,18 +73,18 @@ def analyze(
     catalog = catalog or load_catalog()
     try:
         facts = Analyzer(tree, catalog, settings, dropped_imports).run()
-    except RecursionError:
-        error = internal_error(filename, tree, "the analyzer", "code nested too deeply")
-        return Analysis(None, [error])
+    except RESOURCE_ERRORS as exc:  # deep or huge code: a limit, not a bug (RFL900)
+        return Analysis(None, unanalysable(filename, exc, settings))
     except Exception as exc:  # an engine bug must not stop the run (RFL901)
-        return Analysis(None, [internal_error(filename, tree, "the analyzer", _reason(exc))])
+        error = internal_error(filename, tree, "the analyzer", exception_reason(exc))
+        return Analysis(None, [error])
     test_file = is_test_file(filename)
     ctx = Context(filename, test_file, catalog, facts.identified, source=source, settings=settings)
     for rule in rules:
         try:
             _run_rule(rule, facts, ctx)
         except Exception as exc:  # one failing rule: report it, keep the others' findings
-            ctx.findings.append(internal_error(filename, tree, rule.code, _reason(exc)))
+            ctx.findings.append(internal_error(filename, tree, rule.code, exception_reason(exc)))
     return Analysis(facts, ctx.findings)
 
 
@@ -104,7 +105,8 @@ def internal_error(filename: str, tree: ast.AST | None, where: str, reason: str)
     )
 
 
-def _reason(exc: BaseException) -> str:
+def exception_reason(exc: BaseException) -> str:
+    """`Type: first line of the message`, at most 200 characters: an RFL901 reason."""
     text = str(exc).splitlines()[0] if str(exc) else ""
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 

@@ -1,0 +1,32 @@
+"""Code too deep or too large to analyse is an RFL900 finding, never a crash.
+
+CPython's parser refuses some deep nesting itself ("too many nested parentheses", "too many
+statically nested blocks") and raises `RecursionError` or `MemoryError` on more; the
+analyzer's statement walk recurses once per nesting level and can hit the recursion limit
+on code the parser accepted (a 500-long `elif` chain). Neither is a refusal-lint bug to
+report (RFL901): the file simply could not be analysed, like a file with a syntax error.
+"""
+
+from __future__ import annotations
+
+from refusal_lint.finding import Finding
+from refusal_lint.settings import Settings
+
+UNPARSEABLE = ("RFL900", "unparseable-file")
+RESOURCE_ERRORS = (RecursionError, MemoryError)
+
+
+def resource_reason(exc: BaseException) -> str:
+    """What ran out, for a `RecursionError` or `MemoryError`."""
+    if isinstance(exc, RecursionError):
+        return "code nested too deeply to analyse (Python's recursion limit)"
+    return "out of memory (the file is too large or too deeply nested to analyse)"
+
+
+def unanalysable(filename: str, exc: BaseException, settings: Settings) -> list[Finding]:
+    """The RFL900 finding for a file the analyzer gave up on (none if RFL900 is off)."""
+    code, name = UNPARSEABLE
+    if code not in settings.enabled:
+        return []
+    message = f"cannot analyse file: {resource_reason(exc)}"
+    return [Finding(filename, 1, 0, code, name, message, 1, 0)]
