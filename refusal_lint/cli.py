@@ -46,6 +46,15 @@ class UsageFailure(click.ClickException):
         click.echo(f"refusal-lint: error: {self.format_message()}", err=True)
 
 
+class Interrupted(click.ClickException):
+    """Ctrl-C: exit 130 (128 + SIGINT, as shells report it) with one line, no traceback."""
+
+    exit_code = 130
+
+    def show(self, file: Any = None) -> None:
+        click.echo("refusal-lint: interrupted", err=True)
+
+
 def _guard(func: Callable[P, R]) -> Callable[P, R]:
     """Turn config errors and unexpected exceptions into exit 2 with a one-line message."""
 
@@ -55,6 +64,8 @@ def _guard(func: Callable[P, R]) -> Callable[P, R]:
 
         try:
             return func(*args, **kwargs)
+        except KeyboardInterrupt as exc:  # fixes are written atomically: no half-written file
+            raise Interrupted("interrupted") from exc
         except ConfigError as exc:
             raise UsageFailure(str(exc)) from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
@@ -105,12 +116,20 @@ class _Run:
     project: ProjectConfig
     findings: list[Finding]
     sources: dict[str, str]
+    stdin: bytes | None = None  # what '-' read, so --fix can echo it byte for byte
 
     def lint(self, data: bytes, display: str, path: Path | None) -> None:
         from refusal_lint import api
         from refusal_lint.config import ignored_codes
 
-        found = api.check_bytes(data, display, self.settings)
+        try:
+            found = api.check_bytes(data, display, self.settings)
+        except Exception as exc:  # an engine bug on one file: report it, lint the others
+            if os.environ.get("REFUSAL_LINT_DEBUG"):
+                raise
+            from refusal_lint.engine import exception_reason, internal_error
+
+            found = [internal_error(display, None, "the engine", exception_reason(exc))]
         if path is not None and found:
             ignored = ignored_codes(path, self.settings, self.project.root)
             found = [f for f in found if f.code not in ignored]
@@ -345,7 +364,7 @@ def _lint_stdin(run: _Run, paths: Sequence[str], stdin_filename: str | None) -> 
     path = Path(stdin_filename) if stdin_filename else None
     if path is not None and run.project.force_exclude and _excluded(path, run.project):
         return 0
-    data = sys.stdin.buffer.read()
+    data = run.stdin = sys.stdin.buffer.read()
     run.lint(data, display_path(path) if path else STDIN, path)
     run.sources.setdefault(display_path(path) if path else STDIN, _decode(data))  # for --fix
     return 1

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 import refusal_lint
-from refusal_lint import api, registry
+from refusal_lint import cli as cli_module
+from refusal_lint import registry
 from refusal_lint.output import Style
 
 if TYPE_CHECKING:
@@ -149,7 +150,8 @@ def test_internal_error_is_exit_2_asking_for_a_bug_report(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api, "check_bytes", explode)
+    # outside the per-file guard (tests/test_bad_input.py covers a failure on one file)
+    monkeypatch.setattr(cli_module, "_print_report", explode)
     write("a.py", FIRE)
     result = invoke("check", "a.py")
     assert result.exit_code == 2
