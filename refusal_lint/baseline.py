@@ -15,11 +15,13 @@ The file is JSON, sorted for readable diffs:
 from __future__ import annotations
 
 import json
+import stat
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from refusal_lint.atomic import replace_file
 from refusal_lint.finding import Finding
 from refusal_lint.fingerprint import fingerprints, project_path, repo_root
 
@@ -48,8 +50,11 @@ def write_baseline(path: Path, findings: Sequence[Finding], sources: Mapping[str
     ]
     entries.sort(key=lambda e: (e["path"], e["line"], e["code"], e["fingerprint"]))
     data = {"tool": "refusal-lint", "version": FORMAT_VERSION, "findings": entries}
+    text = json.dumps(data, indent=2) + "\n"
     try:
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        target = path.resolve()
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+        replace_file(target, text.encode("utf-8"), mode)  # Ctrl-C never leaves half a baseline
     except OSError as exc:
         raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from exc
     return len(entries)

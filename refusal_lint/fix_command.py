@@ -22,6 +22,8 @@ from refusal_lint.finding import Finding
 if TYPE_CHECKING:
     from refusal_lint.cli import _Run
 
+_BOM = "\ufeff"
+
 
 @dataclass
 class FixSummary:
@@ -70,25 +72,54 @@ def fix_files(
     return summary
 
 
-def fix_stdin(run: _Run, display: str, *, unsafe: bool, diff: bool) -> FixSummary:
-    """`-` with --fix prints the fixed source (with --diff, its diff) on stdout."""
-    from refusal_lint.fixing import fix_source, unified_diff
+def fix_stdin(
+    run: _Run, display: str, *, unsafe: bool, diff: bool, warn: Callable[[str], None]
+) -> FixSummary:
+    """`-` with --fix prints the fixed source (with --diff, its diff) on stdout.
 
-    source = run.sources.get(display)
+    The output is in the input's own encoding, BOM and line endings. Input that was not
+    linted (--force-exclude), cannot be decoded or cannot be fixed is echoed byte for byte:
+    an editor that replaces its buffer with the output never loses text.
+    """
+    from refusal_lint.fixing import decode, encode, fix_source, unified_diff
+
+    data = run.stdin if run.stdin is not None else sys.stdin.buffer.read()
     summary = FixSummary()
-    if source is None:
+    try:
+        encoding, text = decode(data)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        text = None  # reported as RFL900 already
+    if run.stdin is None or text is None or "\x00" in text:
+        _echo(data, diff)
         return summary
+    bom, source = text.startswith(_BOM), text.removeprefix(_BOM)
     path = Path(display) if display != "-" else None
     ignored = ignored_codes(path, run.settings, run.project.root) if path else frozenset()
     result = fix_source(source, display, run.settings, unsafe=unsafe, ignored=ignored)
     _replace_findings(run, display, result.findings + ([result.error] if result.error else []))
+    if result.skipped is not None:
+        warn(f"cannot fix {display}: {result.skipped}")
+    try:
+        fixed = encode(result.source, encoding, bom=bom)
+    except UnicodeEncodeError as exc:
+        warn(f"cannot fix {display}: the fixed code cannot be encoded as {encoding}: {exc.reason}")
+        _echo(data, diff)
+        return summary
     if result.source != source:
         summary.fixed, summary.files = result.count, 1
         if diff:
             summary.diffs.append(unified_diff(display, source, result.source))
-    if not diff:
-        sys.stdout.write(result.source)
+    _echo(fixed, diff)
     return summary
+
+
+def _echo(data: bytes, diff: bool) -> None:
+    """Write `data` to stdout as bytes (unless only the diff is wanted)."""
+    if diff:
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def run_fixes(
@@ -109,7 +140,7 @@ def run_fixes(
     output format the fix count goes to stderr, keeping stdout parseable)."""
     summary = fix_files(run, files, unsafe=unsafe, diff=diff, warn=warn)
     if stdin is not None:
-        done = fix_stdin(run, stdin, unsafe=unsafe, diff=diff)
+        done = fix_stdin(run, stdin, unsafe=unsafe, diff=diff, warn=warn)
         summary.fixed += done.fixed
         summary.files += done.files
         summary.diffs += done.diffs

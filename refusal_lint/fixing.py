@@ -22,7 +22,6 @@ import io
 import os
 import re
 import stat
-import tempfile
 import tokenize
 from collections import Counter
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from refusal_lint import api
+from refusal_lint.atomic import replace_file
 from refusal_lint.engine import INTERNAL_ERROR
 from refusal_lint.finding import Finding
 from refusal_lint.plans import SAFE, UNSAFE, Edit, applicability
@@ -52,6 +52,7 @@ class SourceFix:
     fixed: Counter[str] = field(default_factory=Counter)  # rule code -> fixes applied
     findings: list[Finding] = field(default_factory=list)  # what remains afterwards
     error: Finding | None = None  # set when the fixer failed; `source` is then unchanged
+    skipped: str | None = None  # why the file was left unchanged without an error
 
     @property
     def count(self) -> int:
@@ -99,6 +100,9 @@ def fix_source(
             after = _lint(fixed, filename, settings, ignored)
             _verify(after, chosen)
         except _Failure as exc:
+            limitation = _libcst_limitation(result.source)
+            if limitation is not None:  # not a fixer bug: libcst cannot write this file back
+                return SourceFix(source, findings=findings, skipped=limitation)
             return SourceFix(source, findings=findings, error=_internal(filename, chosen, exc))
         result.source, result.findings = fixed, after
         result.fixed.update(f.code for f in chosen)
@@ -161,10 +165,12 @@ def fix_file(
     bom = text.startswith(_BOM)
     source = text[1:] if bom else text
     fixed = fix_source(source, display, settings, unsafe=unsafe, ignored=ignored)
-    result = FileFix(fixed.source, fixed.fixed, fixed.findings, fixed.error, original=source)
+    result = FileFix(
+        fixed.source, fixed.fixed, fixed.findings, fixed.error, original=source,
+        problem=fixed.skipped,
+    )  # fmt: skip
     if write and result.changed:
-        output = ((_BOM if bom else "") + result.source).encode(encoding)
-        result.problem = write_atomic(path, data, output)
+        result.problem = _write_fixed(path, data, result.source, encoding, bom)
         if result.problem is not None:  # nothing was written: report the file as it is
             result.fixed = Counter()
             result.source = source
@@ -182,35 +188,40 @@ def decode(data: bytes) -> tuple[str, str]:
     return encoding, text
 
 
+def encode(source: str, encoding: str, *, bom: bool) -> bytes:
+    """`source` as the file stores it: its encoding, with the BOM it had."""
+    return ((_BOM if bom else "") + source).encode(encoding)
+
+
+def _write_fixed(path: Path, original: bytes, source: str, encoding: str, bom: bool) -> str | None:
+    try:
+        output = encode(source, encoding, bom=bom)
+    except UnicodeEncodeError as exc:
+        return f"the fixed code cannot be encoded as {encoding}: {exc.reason}"
+    return write_atomic(path, original, output)
+
+
 def write_atomic(path: Path, expected: bytes, data: bytes) -> str | None:
     """Replace `path` with `data` through a temporary file in the same directory.
 
     Returns why it did not (read-only, changed since it was read, an OS error) or None.
     The file keeps its permission bits; a symlink keeps pointing at the fixed file.
     """
+    changed = "the file changed while it was being fixed; left as it is"
     target = path.resolve()
     try:
         info = target.stat()
         if not os.access(target, os.W_OK) or not info.st_mode & stat.S_IWUSR:
             return "the file is read-only"
         if target.read_bytes() != expected:
-            return "the file changed while it was being fixed; left as it is"
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".refusal-lint", dir=target.parent
-        )
+            return changed
+
+        def unchanged() -> bool:  # asked again just before the rename
+            return target.read_bytes() == expected
+
+        if not replace_file(target, data, stat.S_IMODE(info.st_mode), still_valid=unchanged):
+            return changed
     except OSError as exc:
-        return f"cannot write: {exc.strerror or exc}"
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        if target.read_bytes() != expected:
-            os.unlink(temporary)
-            return "the file changed while it was being fixed; left as it is"
-        os.replace(temporary, target)
-    except OSError as exc:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
         return f"cannot write: {exc.strerror or exc}"
     return None
 
@@ -233,6 +244,28 @@ class _Failure(Exception):
 
 def _lint(source: str, filename: str, settings: Settings, ignored: frozenset[str]) -> list[Finding]:
     return [f for f in api.check_source(source, filename, settings) if f.code not in ignored]
+
+
+def _libcst_limitation(source: str) -> str | None:
+    """Why libcst cannot reproduce `source` byte for byte, or None if it can.
+
+    libcst drops a form feed in indentation and rejects some code CPython accepts; a fix
+    made through it would change more than the fix, so the file is left as it is.
+    """
+    import libcst
+
+    try:
+        written = libcst.parse_module(source).code
+    except Exception as exc:  # libcst's own parser errors
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"libcst, which applies the fixes, cannot parse it ({reason}); left as it is"
+    if written == source:
+        return None
+    ours, theirs = source.splitlines(keepends=True), written.splitlines(keepends=True)
+    pairs = enumerate(zip(ours, theirs, strict=False), start=1)
+    line = next((n for n, (a, b) in pairs if a != b), min(len(ours), len(theirs)) + 1)
+    why = " (it drops the form feed there)" if "\f" in "".join(ours[line - 1 : line]) else ""
+    return f"libcst, which applies the fixes, would also rewrite line {line}{why}; left as it is"
 
 
 def _construct(finding: Finding) -> tuple[int, int]:
