@@ -146,6 +146,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{display_path(path)}: cannot read: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{display_path(path)}: invalid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{display_path(path)}: invalid TOML: not UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from exc
+    except RecursionError as exc:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{display_path(path)}: invalid TOML: nested too deeply") from exc
     return data
 
 
