@@ -89,5 +89,7 @@ def fingerprints(
         )
         index = seen.get(key, 0)
         seen[key] = index + 1
-        result.append(hashlib.sha256(f"{key}\0{index}".encode()).hexdigest()[:32])
+        # surrogateescape: a file name that is not UTF-8 (b"\xff.py") still gets a print
+        data = f"{key}\0{index}".encode("utf-8", "surrogateescape")
+        result.append(hashlib.sha256(data).hexdigest()[:32])
     return result

@@ -49,7 +49,7 @@ def _location(finding: Finding, path: str) -> dict[str, Any]:
     if Path(path).is_absolute():
         artifact: dict[str, Any] = {"uri": Path(path).as_uri()}
     else:
-        artifact = {"uri": quote(path), "uriBaseId": SRCROOT}
+        artifact = {"uri": quote(path, errors="surrogateescape"), "uriBaseId": SRCROOT}
     end_line = finding.end_line or finding.line
     end_col = finding.end_col if finding.end_line else finding.col
     region = {
