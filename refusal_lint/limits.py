@@ -19,8 +19,8 @@ RESOURCE_ERRORS = (RecursionError, MemoryError)
 def resource_reason(exc: BaseException) -> str:
     """What ran out, for a `RecursionError` or `MemoryError`."""
     if isinstance(exc, RecursionError):
-        return "code nested too deeply to analyse (Python's recursion limit)"
-    return "out of memory (the file is too large or too deeply nested to analyse)"
+        return "code nested too deeply (Python's recursion limit)"
+    return "out of memory (the file is too large or too deeply nested)"
 
 
 def unanalysable(filename: str, exc: BaseException, settings: Settings) -> list[Finding]:

@@ -1,4 +1,4 @@
-"""`refusal-lint check | rule | rules`: formats, exit codes and every bad-input case."""
+"""`refusal-lint check | rule | rules`: formats, options, exit codes (bad input: test_bad_input)."""
 
 from __future__ import annotations
 
@@ -29,67 +29,7 @@ def as_json(stdout: str) -> list[dict[str, object]]:
     return data
 
 
-# --- acceptance point 3: bad input ---------------------------------------------------
-
-
-def test_syntax_error_is_rfl900_at_the_error_and_other_files_still_run(
-    invoke: Invoke, write: Write
-) -> None:
-    write("a_broken.py", "x = 1\ndef f(:\n    pass\n")
-    write("b_broken.py", "if True\n")
-    write("c_fires.py", FIRE)
-    result = invoke("check", "--output-format", "json", ".")
-    assert result.exit_code == 1
-    found = {(f["filename"], f["code"], f["location"]["row"]) for f in as_json(result.stdout)}  # type: ignore[index]
-    assert found == {
-        ("a_broken.py", "RFL900", 2),
-        ("b_broken.py", "RFL900", 1),
-        ("c_fires.py", "RFL899", 1),
-    }
-
-
-@pytest.mark.parametrize(
-    ("data", "row", "reason"),
-    [
-        (b"x = '\xff'\n", 1, "cannot decode"),
-        (b"# -*- coding: no-such-codec -*-\nx = 1\n", 1, "cannot decode"),
-        (b"x = 1\ny = '\x00'\n", 2, "null bytes"),
-    ],
-    ids=["invalid-utf8", "unknown-codec", "null-byte"],
-)
-def test_undecodable_and_null_bytes_are_rfl900(
-    invoke: Invoke, write: Write, data: bytes, row: int, reason: str
-) -> None:
-    write("bad.py", data)
-    write("good.py", FIRE)
-    result = invoke("check", "--output-format", "json", ".")
-    assert result.exit_code == 1
-    findings = as_json(result.stdout)
-    bad = [f for f in findings if f["filename"] == "bad.py"]
-    assert len(bad) == 1
-    assert bad[0]["code"] == "RFL900"
-    assert bad[0]["location"] == {"row": row, "column": 1}
-    assert reason in str(bad[0]["message"])
-    assert any(f["filename"] == "good.py" for f in findings)
-
-
-def test_unreadable_file_is_rfl900_and_the_run_continues(
-    invoke: Invoke, write: Write, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    locked = write("locked.py", FIRE)
-    write("open.py", FIRE)
-    real_read_bytes = Path.read_bytes
-
-    def read_bytes(self: Path) -> bytes:
-        if self.name == locked.name:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    result = invoke("check", "--output-format", "concise", ".")
-    assert result.exit_code == 1
-    assert "locked.py:1:1: RFL900 cannot read file: Permission denied" in result.stdout
-    assert "open.py:1:1: RFL899 fake finding" in result.stdout
+# --- bad input (the full table is tests/test_bad_input.py) ---------------------------
 
 
 def test_nonexistent_path_is_exit_2_naming_it(invoke: Invoke, write: Write) -> None:
@@ -100,17 +40,6 @@ def test_nonexistent_path_is_exit_2_naming_it(invoke: Invoke, write: Write) -> N
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("option", ["--select", "--extend-select", "--ignore"])
-def test_unknown_rule_code_on_the_command_line_is_exit_2_naming_it(
-    invoke: Invoke, write: Write, option: str
-) -> None:
-    write("a.py", FIRE)
-    result = invoke("check", option, "RFL899,RFL999", "a.py")
-    assert result.exit_code == 2
-    assert "unknown rule selector 'RFL999'" in result.stderr
-    assert option in result.stderr
-
-
 def test_unknown_config_key_is_exit_2_naming_file_and_key(invoke: Invoke, write: Write) -> None:
     write("pyproject.toml", '[tool.refusal-lint]\nselct = ["RFL899"]\n')
     write("a.py", FIRE)
@@ -118,15 +47,6 @@ def test_unknown_config_key_is_exit_2_naming_file_and_key(invoke: Invoke, write:
     assert result.exit_code == 2
     assert "pyproject.toml: unknown key 'selct'" in result.stderr
     assert "did you mean 'select'?" in result.stderr
-
-
-def test_malformed_toml_is_exit_2_naming_the_file(invoke: Invoke, write: Write) -> None:
-    write("pyproject.toml", '[tool.refusal-lint]\nselect = ["RFL899"\n')
-    write("a.py", FIRE)
-    result = invoke("check", "a.py")
-    assert result.exit_code == 2
-    assert "pyproject.toml: invalid TOML" in result.stderr
-    assert "Traceback" not in result.stderr
 
 
 def test_unknown_rule_in_config_is_exit_2_naming_it(invoke: Invoke, write: Write) -> None:
