@@ -98,7 +98,10 @@ def changed_lines(rev: str, cwd: str | None = None) -> ChangedLines:
         _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], top)
     except SinceError as exc:
         raise SinceError(f"--since: unknown git revision {rev!r}") from exc
-    diff = _git(["diff", "--no-color", "--no-ext-diff", "--unified=0", rev, "--"], top)
+    # No external diff or textconv program: .gitattributes in the checkout may name one.
+    diff = _git(
+        ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "--unified=0", rev, "--"], top
+    )
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
     files: dict[str, frozenset[int] | None] = {
         os.path.realpath(os.path.join(top, path)): frozenset(lines)
