@@ -1,7 +1,8 @@
 """The `refusal-lint` command: `check`, `audit`, `rule`, `rules`.
 
 Exit codes: 0 no findings (or --exit-zero), 1 findings, 2 usage / config / internal error
-(one `refusal-lint: error: ...` line on stderr naming the problem).
+(one `refusal-lint: error: ...` line on stderr naming the problem, or an RFL901 finding),
+130 interrupted (Ctrl-C; one line, no traceback).
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ from refusal_lint.rule import Rule
 class InternalError(Rule):
     """
     ## What it does
-    Reports that refusal-lint itself failed on a file: an exception inside the analyzer
-    or inside one rule. The other rules' findings for the file, and every other file,
-    are still reported; the command exits with status 2 so a CI gate notices.
+    Reports that refusal-lint itself failed on a file: an exception inside the analyzer,
+    inside one rule, or anywhere else in the engine while it checked that file. The other
+    rules' findings for the file, and every other file, are still reported; the command
+    exits with status 2 so a CI gate notices.
 
     ## Why is this bad?
     A crash that silently skipped a file would let the file pass unchecked. Reporting it

@@ -10,7 +10,10 @@ class UnparseableFile(Rule):
     ## What it does
     Reports a file that cannot be read or parsed: a syntax error, bytes that do not decode
     in the file's declared encoding, null bytes, or a file that cannot be opened. The
-    finding points at the error position; every other file is still checked.
+    finding points at the error position; every other file is still checked. Code nested
+    so deeply that the parser or the analyzer runs out of recursion or memory (CPython
+    refuses 200 nested parentheses itself; a 500-long `elif` chain parses but is too deep
+    to analyse) is reported the same way, as `cannot parse file` or `cannot analyse file`.
 
     Only files that mention a trigger word (a stop-signal field, a refusal class, an SDK
     call) are read, and of those only the blocks that can matter are parsed: a syntax error
