@@ -120,17 +120,10 @@ class _Run:
     stdin: bytes | None = None  # what '-' read, so --fix can echo it byte for byte
 
     def lint(self, data: bytes, display: str, path: Path | None) -> None:
-        from refusal_lint import api
         from refusal_lint.config import ignored_codes
+        from refusal_lint.runner import check_file_bytes
 
-        try:
-            found = api.check_bytes(data, display, self.settings)
-        except Exception as exc:  # an engine bug on one file: report it, lint the others
-            if os.environ.get("REFUSAL_LINT_DEBUG"):
-                raise
-            from refusal_lint.engine import exception_reason, internal_error
-
-            found = [internal_error(display, None, "the engine", exception_reason(exc))]
+        found = check_file_bytes(data, display, self.settings)
         if path is not None and found:
             ignored = ignored_codes(path, self.settings, self.project.root)
             found = [f for f in found if f.code not in ignored]

@@ -14,13 +14,19 @@ from refusal_lint.settings import Settings
 
 UNPARSEABLE = ("RFL900", "unparseable-file")
 RESOURCE_ERRORS = (RecursionError, MemoryError)
+OUT_OF_MEMORY = "out of memory"
 
 
 def resource_reason(exc: BaseException) -> str:
     """What ran out, for a `RecursionError` or `MemoryError`."""
     if isinstance(exc, RecursionError):
         return "code nested too deeply (Python's recursion limit)"
-    return "out of memory (the file is too large or too deeply nested)"
+    return f"{OUT_OF_MEMORY} (the file is too large or too deeply nested)"
+
+
+def ran_out_of_memory(findings: list[Finding]) -> bool:
+    """An RFL900 that another run, with more memory free, may not give: never cached."""
+    return any(f.code == UNPARSEABLE[0] and OUT_OF_MEMORY in f.message for f in findings)
 
 
 def unanalysable(filename: str, exc: BaseException, settings: Settings) -> list[Finding]:

@@ -8,9 +8,11 @@ by bytes, not files: one huge module must not leave the other worker idle.
 
 from __future__ import annotations
 
+import errno
 import io
 import multiprocessing
 import os
+import signal
 import sys
 import tokenize
 from collections.abc import Sequence
@@ -21,6 +23,7 @@ from refusal_lint import api
 from refusal_lint.cache import Cache, digest
 from refusal_lint.discovery import display_path
 from refusal_lint.finding import Finding
+from refusal_lint.limits import OUT_OF_MEMORY, RESOURCE_ERRORS, ran_out_of_memory, unanalysable
 from refusal_lint.prefilter import trigger_scan
 from refusal_lint.settings import Settings
 
@@ -94,13 +97,19 @@ def _run_jobs(
     chunks = _chunks(todo, jobs * CHUNKS_PER_WORKER)
     done: list[tuple[_Job, FileResult, str | None]] = []
     context = multiprocessing.get_context("fork")
-    with context.Pool(min(jobs, len(chunks))) as pool:
+    with context.Pool(min(jobs, len(chunks)), initializer=_leave_sigint_to_the_parent) as pool:
         for part in pool.imap_unordered(_lint_chunk, chunks):
             done.extend(part)
     return done
 
 
 _WORKER_STATE: tuple[Settings, Cache | None] | None = None
+
+
+def _leave_sigint_to_the_parent() -> None:
+    """Ctrl-C reaches the whole process group: workers ignore it, the parent stops them and
+    exits 130 with one line (a worker would otherwise print its own traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _lint_chunk(chunk: list[_Job]) -> list[tuple[_Job, FileResult, str | None]]:
@@ -117,12 +126,33 @@ def _lint_one(
         data = job.path.read_bytes()
     except OSError as exc:
         return job, FileResult(job.path, job.display, [], error=exc), None
+    except MemoryError:  # larger than the memory left: RFL900, the run goes on
+        error = OSError(errno.ENOMEM, OUT_OF_MEMORY)
+        return job, FileResult(job.path, job.display, [], error=error), None
     key = digest(data) if cache is not None else None
     findings = cache.by_content(key, job.display) if cache and key else None
     if findings is None:
-        findings = api.check_bytes(data, job.display, settings)
+        findings = check_file_bytes(data, job.display, settings)
+        if ran_out_of_memory(findings):
+            key = None  # not cached: the next run may have the memory
     source = source_text(data) if findings else None
     return job, FileResult(job.path, job.display, findings, source), key
+
+
+def check_file_bytes(data: bytes, display: str, settings: Settings) -> list[Finding]:
+    """`api.check_bytes` that never raises, so one file never stops the run: a file too
+    deep or too large for the memory left is RFL900, an engine bug on it RFL901
+    (`REFUSAL_LINT_DEBUG=1` lets the exception through, with its traceback)."""
+    try:
+        return api.check_bytes(data, display, settings)
+    except RESOURCE_ERRORS as exc:
+        return unanalysable(display, exc, settings)
+    except Exception as exc:
+        if os.environ.get("REFUSAL_LINT_DEBUG"):
+            raise
+        from refusal_lint.engine import exception_reason, internal_error
+
+        return [internal_error(display, None, "the engine", exception_reason(exc))]
 
 
 def _chunks(todo: list[_Job], count: int) -> list[list[_Job]]:

@@ -324,6 +324,38 @@ def test_recursion_or_memory_error_in_the_analyzer_is_rfl900_and_the_run_goes_on
     assert [r[:2] for r in rows(result, "b_guard.py")] == [("RFL001", GUARD_LINE)]
 
 
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        ("read", "cannot read file: out of memory"),
+        ("check", "cannot analyse file: out of memory (the file is too large or too deeply"),
+    ],
+)
+def test_file_too_large_for_the_memory_left_is_rfl900_and_the_run_goes_on(
+    invoke: Invoke, write: Write, monkeypatch: pytest.MonkeyPatch, stage: str, message: str
+) -> None:
+    real_read, real_check = Path.read_bytes, api.check_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if stage == "read" and self.name == "huge.py":
+            raise MemoryError
+        return real_read(self)
+
+    def check_bytes(data: bytes, filename: str, *args: Any, **kwargs: Any) -> Any:
+        if stage == "check" and filename == "huge.py":
+            raise MemoryError  # decoding, say: outside the analyzer's own guard
+        return real_check(data, filename, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(api, "check_bytes", check_bytes)
+    write("huge.py", GUARD)
+    write("small.py", GUARD)
+    result = invoke("check", "--output-format", "concise", ".")
+    assert result.exit_code == 1
+    assert f"huge.py:1:1: RFL900 {message}" in result.stdout
+    assert "small.py:2:5: RFL001" in result.stdout
+
+
 # ---- failures inside the engine -------------------------------------------------------------
 
 
