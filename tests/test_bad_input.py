@@ -25,7 +25,7 @@ import pytest
 from click.testing import Result
 
 import refusal_lint
-from refusal_lint import api, cli, fixing
+from refusal_lint import api, discovery, fixing, runner
 from refusal_lint.analyzer import Analyzer
 from refusal_lint.checks.missing_refusal_branch import MissingRefusalBranch
 from refusal_lint.facts import Dispatch
@@ -97,7 +97,8 @@ def cli_env() -> dict[str, str]:
 def test_syntax_error_is_rfl900_at_the_error_and_other_files_still_run(
     invoke: Invoke, write: Write
 ) -> None:
-    broken = write("a_broken.py", "x = 1\ndef f(:\n    pass\n")
+    # near a stop signal: only the blocks that can matter are parsed (docs/performance.md)
+    broken = write("a_broken.py", "x = 1\ndef f(:\n    return resp.stop_reason\n")
     write("b_guard.py", GUARD)
     result = lint(invoke, ".")
     assert result.exit_code == 1
@@ -132,23 +133,32 @@ def test_null_and_undecodable_bytes_are_rfl900_and_fix_keeps_every_byte(
     assert bad.read_bytes() == data + GUARD.encode()
 
 
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+
+
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 64, "null bytes"),
-        (b"\x89PNG\r\n\x1a\n" + bytes(range(128, 256)) * 64, "cannot decode file"),
+        (PNG + bytes(range(256)) * 64, None),
+        (PNG + bytes(range(256)) * 64 + b"stop_reason", "file contains null bytes"),
+        (PNG[:8] + bytes(range(128, 256)) * 64 + b"stop_reason", "cannot decode file"),
     ],
-    ids=["with-null-bytes", "without-null-bytes"],
+    ids=["no-trigger-word", "null-bytes", "undecodable"],
 )
-def test_binary_file_named_py_is_rfl900(
-    invoke: Invoke, write: Write, data: bytes, problem: str
+def test_binary_file_named_py_is_skipped_or_rfl900(
+    invoke: Invoke, write: Write, data: bytes, problem: str | None
 ) -> None:
+    """Bytes without a trigger word are never decoded; with one, they are RFL900."""
     image = write("logo.py", data)
     write("guard.py", GUARD)
     result = lint(invoke, ".")
     assert result.exit_code == 1
-    [(code, _, message)] = rows(result, "logo.py")
-    assert code == "RFL900" and problem in message
+    found = rows(result, "logo.py")
+    if problem is None:
+        assert found == []
+    else:
+        [(code, _, message)] = found
+        assert code == "RFL900" and problem in message
     assert rows(result, "guard.py")[0][0] == "RFL001"
     invoke("check", "--fix", ".")
     assert image.read_bytes() == data
@@ -482,13 +492,13 @@ def test_unreadable_file_is_rfl900_and_the_run_goes_on(
 
 def _vanishing(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """`path` is deleted right after discovery listed it."""
-    real = cli.iter_python_files
+    real = discovery.iter_python_files
 
     def listed_then_deleted(*args: Any, **kwargs: Any) -> Iterator[Path]:
         yield from real(*args, **kwargs)
         path.unlink()
 
-    monkeypatch.setattr(cli, "iter_python_files", listed_then_deleted)
+    monkeypatch.setattr(discovery, "iter_python_files", listed_then_deleted)
 
 
 def test_path_that_vanishes_before_it_is_read_is_rfl900(
@@ -673,6 +683,38 @@ def test_sigint_during_fix_on_a_big_tree_exits_130_and_every_file_is_whole(
     assert no_temporary_files(project)
 
 
+def _children(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux")
+def test_ctrl_c_while_worker_processes_lint_exits_130_with_one_line(project: Path) -> None:
+    """Ctrl-C reaches the whole process group: the workers must not print tracebacks."""
+    module = "".join(GUARD.replace("summarize", f"summarize_{i}") + "\n" for i in range(600))
+    for i in range(2 * runner.PARALLEL_BYTES // len(module) + 2):  # enough to use workers
+        (project / f"m{i:03d}.py").write_text(module, encoding="utf-8")
+    run = subprocess.Popen(
+        cli_command("check", "--no-cache", "--jobs", "2", "."),
+        cwd=project,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a shell gives a command
+    )
+    deadline = time.monotonic() + 120
+    while not _children(run.pid):
+        assert run.poll() is None and time.monotonic() < deadline, "no worker ever started"
+        time.sleep(0.02)
+    time.sleep(0.2)  # the workers are linting
+    os.killpg(run.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+    stdout, stderr = run.communicate(timeout=60)
+    assert (run.returncode, stderr, stdout) == (130, "refusal-lint: interrupted\n", "")
+
+
 # ---- stdin ----------------------------------------------------------------------------------
 
 
@@ -687,19 +729,23 @@ def test_empty_stdin_is_clean_and_fix_echoes_nothing(invoke: Invoke) -> None:
     ("data", "problem"),
     [
         (b"x = '\xff'\n" + GUARD.encode(), "cannot decode file"),
-        (b"\xff\xfe" + GUARD.encode("utf-16-le"), "file contains null bytes"),
+        (b"\xff\xfe" + GUARD.encode("utf-16-le"), None),  # no trigger word in these bytes
     ],
     ids=["latin-1-byte", "utf-16"],
 )
 def test_stdin_that_is_not_utf8_is_rfl900_and_fix_echoes_it_byte_for_byte(
-    invoke: Invoke, data: bytes, problem: str
+    invoke: Invoke, data: bytes, problem: str | None
 ) -> None:
     result = lint(invoke, "--stdin-filename", "editor.py", "-", stdin=data)
-    assert result.exit_code == 1
-    [(code, _, message)] = rows(result, "editor.py")
-    assert code == "RFL900" and message.startswith(f"cannot parse file: {problem}")
+    found = rows(result, "editor.py")
+    if problem is None:
+        assert (result.exit_code, found) == (0, [])
+    else:
+        assert result.exit_code == 1
+        [(code, _, message)] = found
+        assert code == "RFL900" and message.startswith(f"cannot parse file: {problem}")
     fixed = invoke("check", "--fix", "-", stdin=data)
-    assert fixed.exit_code == 1
+    assert fixed.exit_code == result.exit_code
     assert fixed.stdout_bytes == data  # an editor replacing its buffer loses nothing
 
 

@@ -3,7 +3,9 @@
 - The linted code is never imported, executed or evaluated, and the config never runs
   anything: the CLI runs in a subprocess under an audit hook (`sys.addaudithook`) that
   records every bytecode execution of the linted files, every compile of a syntax tree into
-  code, every import from the linted tree, every process started and every file written.
+  code, every import from the linted tree, every process started and every file written
+  (a plain check writes only its cache, --fix also the files it fixes, through temporary
+  files).
   The linted files also write marker files if they are ever run.
 - No network connection: the same hook makes creating or connecting any socket fail.
 - JSON, JSON Lines, SARIF, GitLab and JUnit outputs carry arbitrary text from the source and
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -23,6 +26,7 @@ from typing import Any
 import pytest
 
 from refusal_lint import api
+from refusal_lint.cache import DEFAULT_DIR
 from refusal_lint.finding import Finding
 from refusal_lint.output import Report, Style, renderer
 from refusal_lint.output.junit import xml_text
@@ -156,10 +160,14 @@ def markers(tmp_path: Path) -> list[str]:
 
 
 def audited_run(tree: Path, tmp_path: Path, *args: str) -> dict[str, Any]:
+    """The audit of one `refusal-lint check ARGS` run, with the cache where it goes by
+    default: `.refusal_lint_cache/` in the (untrusted) project."""
     report = tmp_path / "audit.json"
+    env = {k: v for k, v in os.environ.items() if k != "REFUSAL_LINT_CACHE_DIR"}
     process = subprocess.run(
         [sys.executable, "-I", "-c", AUDITED_CLI, str(tree), str(report), "check", *args],
         cwd=tree,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -168,6 +176,9 @@ def audited_run(tree: Path, tmp_path: Path, *args: str) -> dict[str, Any]:
     assert report.exists(), process.stderr
     audit: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
     audit["stdout"], audit["stderr"] = process.stdout, process.stderr
+    cache = f"write: {tree / DEFAULT_DIR}{os.sep}"
+    audit["cache"] = [event for event in audit["seen"] if event.startswith(cache)]
+    audit["seen"] = [event for event in audit["seen"] if not event.startswith(cache)]
     return audit
 
 
@@ -178,7 +189,8 @@ def test_check_never_imports_executes_writes_or_connects(
     audit = audited_run(tree, tmp_path, "--output-format", output_format, ".")
     assert audit["code"] == 1, audit["stderr"]  # the planted files were linted: findings
     assert "RFL001" in audit["stdout"] and "cookie.py" in audit["stdout"]
-    assert audit["seen"] == []
+    assert audit["seen"] == []  # no write but the cache's
+    assert audit["cache"]  # which the hook does see
     assert audit["imported"] == []
     assert markers(tmp_path) == []
 
