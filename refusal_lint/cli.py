@@ -61,10 +61,12 @@ def _guard(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from refusal_lint import interrupt
         from refusal_lint.config import ConfigError
 
         try:
-            return func(*args, **kwargs)
+            with interrupt.sticky():
+                return func(*args, **kwargs)
         except KeyboardInterrupt as exc:  # fixes are written atomically: no half-written file
             raise Interrupted("interrupted") from exc
         except ConfigError as exc:

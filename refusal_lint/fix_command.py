@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from refusal_lint import interrupt
 from refusal_lint.config import ignored_codes
 from refusal_lint.discovery import display_path
 from refusal_lint.finding import Finding
@@ -50,6 +51,7 @@ def fix_files(
     summary = FixSummary()
     wanted = {f.filename for f in run.findings if is_applicable(f, unsafe)}
     for path in files:
+        interrupt.check()  # a Ctrl-C the previous file's fixer lost
         display = display_path(path)
         if display not in wanted:
             continue
@@ -69,6 +71,7 @@ def fix_files(
             if diff:
                 summary.diffs.append(unified_diff(display, result.original, result.source))
             run.sources[display] = result.source
+    interrupt.check()  # lost while fixing the last file: no report of that file's "error"
     return summary
 
 

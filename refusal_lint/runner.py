@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from refusal_lint import api
+from refusal_lint import api, interrupt
 from refusal_lint.cache import Cache, digest
 from refusal_lint.discovery import display_path
 from refusal_lint.finding import Finding
@@ -122,6 +122,7 @@ def _lint_one(
     job: _Job, settings: Settings, cache: Cache | None
 ) -> tuple[_Job, FileResult, str | None]:
     """Read and lint one file; the content digest is returned for the cache."""
+    interrupt.check()  # a Ctrl-C the previous file's linting lost
     try:
         data = job.path.read_bytes()
     except OSError as exc:

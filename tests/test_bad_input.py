@@ -640,6 +640,30 @@ def test_keyboard_interrupt_while_fix_writes_leaves_the_file_whole(
     assert no_temporary_files(guard.parent)
 
 
+@pytest.mark.parametrize("count", [1, 3])
+def test_ctrl_c_that_the_fixer_loses_still_ends_the_run_with_130(
+    invoke: Invoke, write: Write, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """libcst, interrupted mid-way, once raised a KeyError instead: the interrupt was lost,
+    and reported as an internal error (exit 2) while the run went on."""
+    import refusal_lint.fixes
+
+    def loses_the_interrupt(source: str, plans: Any) -> str:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, delivered here
+            time.sleep(5)
+        except KeyboardInterrupt:
+            raise KeyError("IndentedBlock") from None
+        raise AssertionError("SIGINT was not delivered")
+
+    monkeypatch.setattr(refusal_lint.fixes, "realise", loses_the_interrupt)
+    files = [write(f"m{i}.py", GUARD) for i in range(count)]
+    result = invoke("check", "--fix", ".")
+    assert (result.exit_code, result.stderr) == (130, "refusal-lint: interrupted\n")
+    assert "RFL901" not in result.stdout
+    assert all(path.read_text(encoding="utf-8") == GUARD for path in files)
+
+
 def test_keyboard_interrupt_while_writing_a_baseline_leaves_no_half_file(
     invoke: Invoke, write: Write, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
