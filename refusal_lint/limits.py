@@ -5,9 +5,12 @@ statically nested blocks") and raises `RecursionError` or `MemoryError` on more;
 analyzer's statement walk recurses once per nesting level and can hit the recursion limit
 on code the parser accepted (a 500-long `elif` chain). Neither is a refusal-lint bug to
 report (RFL901): the file simply could not be analysed, like a file with a syntax error.
+Any other exception that escapes the engine on one file is that file's RFL901.
 """
 
 from __future__ import annotations
+
+import os
 
 from refusal_lint.finding import Finding
 from refusal_lint.settings import Settings
@@ -36,3 +39,16 @@ def unanalysable(filename: str, exc: BaseException, settings: Settings) -> list[
         return []
     message = f"cannot analyse file: {resource_reason(exc)}"
     return [Finding(filename, 1, 0, code, name, message, 1, 0)]
+
+
+def failure_findings(display: str, exc: Exception, settings: Settings) -> list[Finding]:
+    """What an exception that escaped the engine on one file becomes, so one file never
+    stops the run: RFL900 for a resource limit, else RFL901 (`REFUSAL_LINT_DEBUG=1`
+    re-raises it, with its traceback)."""
+    if isinstance(exc, RESOURCE_ERRORS):
+        return unanalysable(display, exc, settings)
+    if os.environ.get("REFUSAL_LINT_DEBUG"):
+        raise exc
+    from refusal_lint.engine import exception_reason, internal_error
+
+    return [internal_error(display, None, "the engine", exception_reason(exc))]

@@ -23,7 +23,7 @@ from refusal_lint import api, interrupt
 from refusal_lint.cache import Cache, digest
 from refusal_lint.discovery import display_path
 from refusal_lint.finding import Finding
-from refusal_lint.limits import OUT_OF_MEMORY, RESOURCE_ERRORS, ran_out_of_memory, unanalysable
+from refusal_lint.limits import OUT_OF_MEMORY, failure_findings, ran_out_of_memory
 from refusal_lint.prefilter import trigger_scan
 from refusal_lint.settings import Settings
 
@@ -141,19 +141,11 @@ def _lint_one(
 
 
 def check_file_bytes(data: bytes, display: str, settings: Settings) -> list[Finding]:
-    """`api.check_bytes` that never raises, so one file never stops the run: a file too
-    deep or too large for the memory left is RFL900, an engine bug on it RFL901
-    (`REFUSAL_LINT_DEBUG=1` lets the exception through, with its traceback)."""
+    """`api.check_bytes` that never raises: an exception is this file's RFL900 / RFL901."""
     try:
         return api.check_bytes(data, display, settings)
-    except RESOURCE_ERRORS as exc:
-        return unanalysable(display, exc, settings)
-    except Exception as exc:
-        if os.environ.get("REFUSAL_LINT_DEBUG"):
-            raise
-        from refusal_lint.engine import exception_reason, internal_error
-
-        return [internal_error(display, None, "the engine", exception_reason(exc))]
+    except Exception as exc:  # MemoryError and RecursionError included
+        return failure_findings(display, exc, settings)
 
 
 def _chunks(todo: list[_Job], count: int) -> list[list[_Job]]:

@@ -415,6 +415,28 @@ def test_exception_anywhere_in_the_engine_on_one_file_is_rfl901_and_other_files_
     assert "b.py:2:5: RFL001" in result.stdout
 
 
+def test_exception_in_the_engine_on_one_file_leaves_the_audit_of_the_others_whole(
+    invoke: Invoke, write: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = api.audit_bytes
+
+    def fails_on_a(data: bytes, filename: str, *args: Any, **kwargs: Any) -> Any:
+        if filename == "a.py":
+            raise RuntimeError("boom")
+        return real(data, filename, *args, **kwargs)
+
+    monkeypatch.setattr(api, "audit_bytes", fails_on_a)
+    write("a.py", GUARD)
+    write("b.py", GUARD)
+    result = invoke("audit", "--output-format", "json", ".")
+    assert result.exit_code == 2  # the report is incomplete: CI notices
+    report = json.loads(result.stdout)
+    assert (report["summary"]["files"], report["summary"]["sites"]) == (2, 1)
+    [failure] = report["other_findings"]
+    assert (failure["path"], failure["code"]) == ("a.py", "RFL901")
+    assert failure["message"].startswith("internal error in the engine: RuntimeError: boom")
+
+
 # ---- paths ----------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from refusal_lint.audit.sites import Site, attach_findings
 from refusal_lint.config import ProjectConfig, ignored_codes
 from refusal_lint.discovery import display_path, iter_python_files
 from refusal_lint.finding import Finding
+from refusal_lint.limits import failure_findings
 from refusal_lint.settings import Settings
 
 # Below this many files a run is quick enough that a progress bar is only noise.
@@ -65,7 +66,10 @@ def audit_file(
         data = path.read_bytes()
     except OSError as exc:
         return [], _unreadable(display, exc, settings, ignored)
-    audit = api.audit_bytes(data, display, settings)
+    try:
+        audit = api.audit_bytes(data, display, settings)
+    except Exception as exc:  # one file never stops the audit: its RFL900 / RFL901
+        return [], [f for f in failure_findings(display, exc, settings) if f.code not in ignored]
     findings = [f for f in audit.findings if f.code not in ignored]
     return audit.sites, attach_findings(audit.sites, findings)
 
