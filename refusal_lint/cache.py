@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from refusal_lint import __version__
+from refusal_lint.atomic import replace_file
 from refusal_lint.finding import Finding
 from refusal_lint.settings import Settings
 
@@ -123,14 +123,8 @@ class Cache:
                 "results": self.results,
                 "stats": self.stats,
             }
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(payload, handle, separators=(",", ":"))
-                os.replace(temp, self.path)
-            except BaseException:
-                os.unlink(temp)
-                raise
+            data = json.dumps(payload, separators=(",", ":")).encode()
+            replace_file(self.path, data, 0o644)  # atomic, and a Ctrl-C leaves no temp file
         except OSError:
             pass
 
