@@ -145,17 +145,21 @@ class Blocks:
         return any(self.kept[low : high + 1])
 
 
-def select_blocks(data: bytes, trigger_offsets: Sequence[int]) -> Blocks:
+def select_blocks(
+    data: bytes, trigger_offsets: Sequence[int], anchors: Sequence[bytes] = ()
+) -> Blocks:
     """Cut `data` into regions and keep the ones that can matter.
 
     Kept: the module header, every top-level statement that is not a definition, enum
     classes, and the definitions holding a trigger word or using a name bound to one (a
-    module-level `client = OpenAI()` makes every function calling `client.` matter).
+    module-level `client = OpenAI()` makes every function calling `client.` matter). A
+    module string constant holding one of the scan's `anchors` binds its name too: it may
+    be a key one typo away from a signal field (`"amazon-bedrock-guardrailAssessment"`).
     """
     triggers = sorted(trigger_offsets)
     tops = _statement_starts(data, b"", 0, len(data))
     spans = [(start, end, _kind(data, start)) for start, end in _spans(tops, len(data))]
-    names = _bound_names(data, spans, triggers)
+    names = _bound_names(data, spans, triggers) | _key_constants(data, spans, anchors)
     regions: list[tuple[int, bool, bytes]] = []
     for index, (start, end, kind) in enumerate(spans):
         hit = _has_trigger(triggers, start, end) or _mentions(data, start, end, names)
@@ -203,6 +207,27 @@ def _bound_names(
         if found == names:
             return names
         names = found
+
+
+_STRING_CONSTANT = re.compile(
+    rb"([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*[rbuRBU]?(['\"])([^'\"\n]*)\2"
+)
+
+
+def _key_constants(
+    data: bytes, spans: Sequence[tuple[int, int, str]], anchors: Sequence[bytes]
+) -> set[bytes]:
+    """Module constants `NAME = "..."` whose string holds an anchor (a near-miss key)."""
+    names: set[bytes] = set()
+    if not anchors:
+        return names
+    for start, _, kind in spans:
+        if kind != "context":
+            continue
+        match = _STRING_CONSTANT.match(data, start)
+        if match and any(anchor in match.group(3) for anchor in anchors):
+            names.add(match.group(1))
+    return names
 
 
 _IMPORT_START = re.compile(rb"(?:from\s+[\w.]+\s+)?import\s")
