@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from refusal_lint import __version__, api
+from refusal_lint.limits import failure_findings
 from refusal_lint.plugin_config import drop_per_file_ignored, settings_for, with_overrides
 from refusal_lint.registry import all_rules
 
@@ -84,6 +85,9 @@ class Flake8Plugin:
             extra_refusal_values=self.overrides.get("extra_refusal_values"),
         )
         source = "".join(self.lines)
-        findings = api.check_source(source, self.filename, settings, tree=self.tree, noqa=False)
+        try:
+            findings = api.check_source(source, self.filename, settings, tree=self.tree, noqa=False)
+        except Exception as exc:  # one file never stops the editor's or CI's run (RFL901)
+            findings = failure_findings(self.filename, exc, settings)
         for finding in drop_per_file_ignored(findings, self.filename, settings, project):
             yield finding.line, finding.col, f"{finding.code} {finding.message}", type(self)

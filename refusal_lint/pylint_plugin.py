@@ -21,6 +21,7 @@ from pylint.checkers import BaseRawFileChecker
 from refusal_lint import api
 from refusal_lint.discovery import display_path
 from refusal_lint.finding import DOCS_BASE_URL
+from refusal_lint.limits import failure_findings
 from refusal_lint.plugin_config import drop_per_file_ignored, settings_for, with_overrides
 from refusal_lint.registry import all_rules
 
@@ -59,7 +60,10 @@ class RefusalLintChecker(BaseRawFileChecker):
         settings = with_overrides(settings, extra_enabled=off_but_enabled)
         with node.stream() as stream:
             data: bytes = stream.read()
-        findings = api.check_bytes(data, filename, settings)
+        try:
+            findings = api.check_bytes(data, filename, settings)
+        except Exception as exc:  # one file never stops the editor's or CI's run (RFL901)
+            findings = failure_findings(filename, exc, settings)
         for finding in drop_per_file_ignored(findings, filename, settings, project):
             self.add_message(
                 finding.name,

@@ -185,3 +185,24 @@ def test_pylint_page_lists_every_message() -> None:
         assert cells[0] == rule.code and cells[2] == rule.pylint_id
         assert cells[1].startswith(f"`{rule.name}`")
         assert ("off by default" in cells[1]) == (not rule.default_enabled)
+
+
+def test_an_engine_failure_is_rfl901_in_the_flake8_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One file the engine fails on is reported, not a crash of the host's whole run."""
+    import ast
+
+    from refusal_lint import api
+    from refusal_lint.flake8_plugin import Flake8Plugin
+
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(api, "check_source", broken)
+    monkeypatch.chdir(tmp_path)
+    source = "x = resp.stop_reason\n"
+    plugin = Flake8Plugin(ast.parse(source), "app.py", source.splitlines(keepends=True))
+    found = list(plugin.run())
+    assert [text.split()[0] for _, _, text, _ in found] == ["RFL901"]
+    assert "ValueError: boom" in found[0][2]
