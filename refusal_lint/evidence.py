@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from refusal_lint.catalog import Catalog, Signal
@@ -160,10 +160,10 @@ class EventBuilder:
         signals = (signal,) if signal is not None else self.index.signals(path)
         if not signals:
             return
-        for fitting in fit_families(signals, [value], None, self.identified).families:
-            self.values.add((fitting.family, value))
-            if value in fitting.refusal:
-                self.refusals.add(fitting.family)
+        for family, refusal in _fitting(signals, value, self.identified):
+            self.values.add((family, value))
+            if refusal:
+                self.refusals.add(family)
 
     def item(self, path: tuple[str, ...], value: str | None, present: bool) -> None:
         """Any field of a fake: refusal presence fields, output text, delta markers."""
@@ -196,6 +196,16 @@ class EventBuilder:
 
     def build(self) -> Event:
         return Event(frozenset(self.values), frozenset(self.refusals), self.marker, self.text)
+
+
+@lru_cache(maxsize=4096)
+def _fitting(
+    signals: tuple[Signal, ...], value: str, identified: frozenset[str]
+) -> tuple[tuple[str, bool], ...]:
+    """(family, whether `value` is its refusal) for the families `value` fits; recordings
+    repeat the same few pairs thousands of times."""
+    fit = fit_families(signals, [value], None, identified)
+    return tuple((signal.family, value in signal.refusal) for signal in fit.families)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # Words in a helper's name that say it builds a stream piece (`text_delta("Hi")`).
 DELTA_WORDS = frozenset({"delta", "chunk"})
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_SHORTEST_RECORD = len("stopReason:x")  # the shortest field name, a separator, a value
 
 
 def collect_fakes(tree: ast.Module, catalog: Catalog, source: str | None = None) -> Evidence:
@@ -196,6 +197,8 @@ class _Collector:
             builder.loose_value(value.text, value.enum_signal)
 
     def _text(self, raw: str | bytes) -> Event | None:
+        if len(raw) < _SHORTEST_RECORD:
+            return None  # names, ids, messages: far too short to hold `field: value`
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         if not mentions_a_record(text, self.index):
             return None
