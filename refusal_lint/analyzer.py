@@ -113,6 +113,8 @@ class Facts:
     # text, checked or not.
     response_calls: list[ResponseCall] = field(default_factory=list)
     consuming_loops: list[StreamLoop] = field(default_factory=list)
+    # For RFL012's summary (no rule hook): providers the module obtains a stream from.
+    streamed: frozenset[str] = frozenset()
 
 
 class Analyzer:
@@ -156,6 +158,7 @@ class Analyzer:
         self.facts.policy_handlers = self.responses.handlers
         self.facts.response_calls = self.responses.calls
         self.facts.consuming_loops = self.responses.consuming_loops
+        self.facts.streamed = frozenset(self.responses.streamed)
         return self.facts
 
     @property

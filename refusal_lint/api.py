@@ -11,6 +11,7 @@ import ast
 import codecs
 import io
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ from refusal_lint.unused_noqa import unused_noqa
 if TYPE_CHECKING:
     from refusal_lint.audit.sites import FileAudit
     from refusal_lint.fixing import SourceFix
+    from refusal_lint.project import FileSummary
+    from refusal_lint.rule import Rule
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,125 @@ def audit_source(source: str, filename: str, settings: Settings | None = None) -
     """
     settings = settings or default_settings()
     return _audit(_module_from_source(source, filename, settings, None), filename, settings)
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One file's findings and its summary for the enabled project-level rule (RFL012):
+    None when the file says nothing to it, or no such rule is enabled."""
+
+    findings: list[Finding]
+    summary: FileSummary | None = None
+
+
+def lint_bytes(data: bytes, filename: str, settings: Settings | None = None) -> FileCheck:
+    """`check_bytes` plus the file's summary for project-level rules: the per-file half of
+    RFL012, which `refusal-lint check` judges over all files (a summary is plain data, so
+    it is cached and computed in worker processes like findings)."""
+    settings = settings or default_settings()
+    rule = _project_rule(settings)
+    if rule is None:
+        return FileCheck(check_bytes(data, filename, settings))
+    if _is_test(filename, settings):
+        return _test_file(
+            _decoded(data), filename, settings, lambda: check_bytes(data, filename, settings)
+        )
+    return _module_with_sites(
+        _module_from_bytes(data, filename, settings), filename, settings, rule
+    )
+
+
+def lint_source(source: str, filename: str, settings: Settings | None = None) -> FileCheck:
+    """`check_source` plus the file's summary for project-level rules (see `lint_bytes`)."""
+    settings = settings or default_settings()
+    rule = _project_rule(settings)
+    if rule is None:
+        return FileCheck(check_source(source, filename, settings))
+    if _is_test(filename, settings):
+        return _test_file(
+            source, filename, settings, lambda: check_source(source, filename, settings)
+        )
+    module = _module_from_source(source, filename, settings, None)
+    return _module_with_sites(module, filename, settings, rule)
+
+
+def _project_rule(settings: Settings) -> type[Rule] | None:
+    from refusal_lint.registry import all_rules
+
+    enabled = (r for r in all_rules() if r.project_level and r.code in settings.enabled)
+    return next(enabled, None)
+
+
+def _is_test(filename: str, settings: Settings) -> bool:
+    from refusal_lint.project import SuiteLayout
+
+    return SuiteLayout.of(settings).is_test(filename)
+
+
+def _module_with_sites(
+    module: _Module | list[Finding], filename: str, settings: Settings, rule: type[Rule]
+) -> FileCheck:
+    """A module's findings and its dispatch sites, from one walk."""
+    from refusal_lint.catalog import load_catalog
+    from refusal_lint.engine import analyze, internal_error
+    from refusal_lint.project import summarize_module
+
+    if not isinstance(module, _Module):
+        return FileCheck(module)
+    catalog = load_catalog()
+    analysis = analyze(
+        module.tree, module.source, filename, settings, catalog, None, module.dropped_imports
+    )
+    findings = analysis.findings
+    summary = None
+    if analysis.facts is not None:
+        try:
+            summary = summarize_module(analysis.facts, module.source, catalog, rule.code)
+        except Exception as exc:  # a bug in the summary must not stop the run (RFL901)
+            findings = [*findings, internal_error(filename, module.tree, rule.code, _why(exc))]
+    return FileCheck(_reported(findings, module.source, filename, settings, noqa=True), summary)
+
+
+def _test_file(
+    source: str | None, filename: str, settings: Settings, check: Callable[[], list[Finding]]
+) -> FileCheck:
+    """A test file's findings and its fakes. Fakes are read from the whole tree: one need
+    not name any of the engine's trigger words (`make_chunk("", "content_filter")`), so the
+    file is parsed whole and the engine gets that tree pruned to its own blocks."""
+    from refusal_lint.catalog import load_catalog
+    from refusal_lint.engine import internal_error
+    from refusal_lint.project import names_a_fake, summarize_tests
+
+    catalog = load_catalog()
+    if source is None or not names_a_fake(source, catalog):
+        return FileCheck(check())
+    try:
+        tree = ast.parse(source, filename=filename, type_comments=False)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return FileCheck(check())  # the engine reports what is wrong with it (RFL900)
+    findings = check_source(source, filename, settings, tree)
+    try:
+        return FileCheck(findings, summarize_tests(tree, source, catalog))
+    except Exception as exc:  # a bug in the summary must not stop the run (RFL901)
+        rule = _project_rule(settings)
+        code = rule.code if rule is not None else "the project summary"
+        return FileCheck([*findings, internal_error(filename, tree, code, _why(exc))])
+
+
+def _decoded(data: bytes) -> str | None:
+    """`data` as text by PEP 263, BOM dropped; None when it cannot be (RFL900's to say)."""
+    if b"\x00" in data:
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding).removeprefix("\ufeff")
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return None
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
 def _audit(module: _Module | list[Finding], filename: str, settings: Settings) -> FileAudit:

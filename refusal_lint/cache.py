@@ -4,9 +4,10 @@ read again.
 One JSON file per (engine, settings) pair under the cache directory
 (`.refusal_lint_cache/` by default, `cache-dir` in the config, `REFUSAL_LINT_CACHE_DIR` in
 the environment, `--no-cache` to bypass). It maps each content digest to that content's
-findings, and each path to the size, mtime and digest it had, so a warm run can answer from
-`stat()` alone. JSON, not pickle: a cache file planted in a repository must not be able to
-run code. A file that is missing, corrupt or of another shape is ignored (and replaced).
+findings (and, while RFL012 is enabled, its summary for that project-level rule), and each
+path to the size, mtime and digest it had, so a warm run can answer from `stat()` alone.
+JSON, not pickle: a cache file planted in a repository must not be able to run code. A
+file that is missing, corrupt or of another shape is ignored (and replaced).
 Concurrent runs are safe: each writes a complete file under a temporary name and renames
 it into place, so a reader sees one run's file or the other's, never a mix.
 """
@@ -19,12 +20,15 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from refusal_lint import __version__
 from refusal_lint.atomic import replace_file
 from refusal_lint.finding import Finding
 from refusal_lint.settings import Settings
+
+if TYPE_CHECKING:
+    from refusal_lint.project import FileSummary
 
 DEFAULT_DIR = ".refusal_lint_cache"
 ENV_DIR = "REFUSAL_LINT_CACHE_DIR"
@@ -67,6 +71,7 @@ class Cache:
     path: Path
     results: dict[str, list[list[Any]]] = field(default_factory=dict)
     stats: dict[str, list[Any]] = field(default_factory=dict)  # path -> [size, mtime, digest]
+    summaries: dict[str, FileSummary] = field(default_factory=dict)  # digest -> RFL012's
     dirty: bool = False
 
     @classmethod
@@ -78,8 +83,9 @@ class Cache:
             if data.get("format") == FORMAT and data.get("version") == __version__:
                 cache.results = _checked_results(data["results"])
                 cache.stats = _checked_stats(data["stats"])
+                cache.summaries = _checked_summaries(data.get("summaries", {}))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            cache.results, cache.stats = {}, {}  # missing or corrupt: start empty
+            cache.results, cache.stats, cache.summaries = {}, {}, {}  # missing or corrupt
         return cache
 
     def by_stat(self, path: str, stat: os.stat_result, display: str) -> list[Finding] | None:
@@ -96,10 +102,26 @@ class Cache:
             return None
         return [Finding(display, *row) for row in rows]
 
+    def summary(self, key: str) -> FileSummary | None:
+        """The project-level summary recorded with this digest's findings (None: none)."""
+        return self.summaries.get(key)
+
+    def summary_by_stat(self, path: str) -> FileSummary | None:
+        """The summary of `path` when `by_stat` answered for it."""
+        entry = self.stats.get(path)
+        return self.summaries.get(entry[2]) if entry is not None else None
+
     def store(
-        self, path: str, stat: os.stat_result | None, key: str, findings: list[Finding]
+        self,
+        path: str,
+        stat: os.stat_result | None,
+        key: str,
+        findings: list[Finding],
+        summary: FileSummary | None = None,
     ) -> None:
         self.results[key] = [[getattr(f, n) for n in _FINDING_FIELDS] for f in findings]
+        if summary is not None:
+            self.summaries[key] = summary
         self.remember(path, stat, key)
 
     def remember(self, path: str, stat: os.stat_result | None, key: str) -> None:
@@ -122,6 +144,7 @@ class Cache:
                 "version": __version__,
                 "results": self.results,
                 "stats": self.stats,
+                "summaries": {key: s.to_json() for key, s in self.summaries.items()},
             }
             data = json.dumps(payload, separators=(",", ":")).encode()
             replace_file(self.path, data, 0o644)  # atomic, and a Ctrl-C leaves no temp file
@@ -164,6 +187,17 @@ def _is_row(row: object) -> bool:
         and all(isinstance(v, t) for v, t in zip(row, _ROW_TYPES, strict=False))
         and (row[-1] is None or isinstance(row[-1], dict))
     )
+
+
+def _checked_summaries(value: object) -> dict[str, FileSummary]:
+    """Summaries as written by `save` (a malformed one raises: the cache is discarded)."""
+    if not isinstance(value, dict):
+        raise TypeError("summaries")
+    if not value:
+        return {}
+    from refusal_lint.project import FileSummary  # only a cache of an RFL012 run has any
+
+    return {str(key): FileSummary.from_json(data) for key, data in value.items()}
 
 
 def _checked_stats(value: object) -> dict[str, list[Any]]:

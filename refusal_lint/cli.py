@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from refusal_lint.audit.report import AuditReport
     from refusal_lint.config import ProjectConfig
     from refusal_lint.finding import Finding
+    from refusal_lint.project_run import ProjectScan
     from refusal_lint.runner import FileResult
     from refusal_lint.settings import Settings
 
@@ -120,12 +121,17 @@ class _Run:
     findings: list[Finding]
     sources: dict[str, str]
     stdin: bytes | None = None  # what '-' read, so --fix can echo it byte for byte
+    scan: ProjectScan | None = None  # project-level rules (RFL012), only when enabled
 
     def lint(self, data: bytes, display: str, path: Path | None) -> None:
         from refusal_lint.config import ignored_codes
-        from refusal_lint.runner import check_file_bytes
+        from refusal_lint.runner import check_file_bytes, lint_file_bytes
 
-        found = check_file_bytes(data, display, self.settings)
+        if self.scan is None:
+            found = check_file_bytes(data, display, self.settings)
+        else:
+            found, summary = lint_file_bytes(data, display, self.settings)
+            self.scan.add(display, summary, _decode(data))
         if path is not None and found:
             ignored = ignored_codes(path, self.settings, self.project.root)
             found = [f for f in found if f.code not in ignored]
@@ -140,6 +146,8 @@ class _Run:
         if result.error is not None:
             self.unreadable(result.display, result.path, result.error)
             return
+        if self.scan is not None:
+            self.scan.add(result.display, result.summary, result.source)
         found = result.findings
         if found:
             ignored = ignored_codes(result.path, self.settings, self.project.root)
@@ -147,6 +155,16 @@ class _Run:
         if found:
             self.findings.extend(found)
             self.sources[result.display] = result.source or ""
+
+    def add_project_findings(self) -> None:
+        """Judge the summaries of every file read (after --fix, on the fixed sources)."""
+        from refusal_lint.config import ignored_codes
+
+        if self.scan is not None:
+            root = self.project.root
+            self.findings += self.scan.findings(
+                self.sources, lambda name: ignored_codes(Path(name), self.settings, root)
+            )
 
     def unreadable(self, display: str, path: Path, exc: OSError) -> None:
         from refusal_lint import api
@@ -302,7 +320,7 @@ def check(
         ignore=_selectors(ignore),
         force_exclude=force_exclude,
     )
-    run = _Run(settings, project, [], {})
+    run = _Run(settings, project, [], {}, scan=_project_scan(settings))
     files = list(
         iter_python_files(
             [Path(p) for p in paths if p != STDIN],
@@ -312,6 +330,7 @@ def check(
             respect_gitignore=project.respect_gitignore,
             force_exclude=project.force_exclude,
             on_error=None if quiet else _warn_unlistable,
+            also=run.scan.wants if run.scan else None,
         )
     )
     cache = (
@@ -321,6 +340,8 @@ def check(
         run.add(result)
     if cache is not None:
         cache.save()
+    if run.scan is not None:  # cassettes were read, not linted
+        files = run.scan.python_files(files)
     linted = len(files) + _lint_stdin(run, paths, stdin_filename)
     if not linted and not quiet:
         _warn("no Python files found")
@@ -335,12 +356,25 @@ def check(
         )  # fmt: skip
         if code is not None:
             sys.exit(code)
+    run.add_project_findings()
     if gate.narrow(run, baseline=baseline, write_baseline=write_baseline, since=since, quiet=quiet):
         return  # --write-baseline: recorded, nothing to report
     _print_report(run, output_format, statistics=statistics, quiet=quiet, unsafe_fixes=unsafe_fixes)
     if any(f.code == "RFL901" for f in run.findings):
         sys.exit(2)  # an engine bug skipped part of a file: CI must notice (RFL901)
     sys.exit(1 if run.findings and not exit_zero else 0)
+
+
+def _project_scan(settings: Settings) -> ProjectScan | None:
+    """RFL012's collector of summaries, only when a project-level rule is enabled (a run
+    without one never imports it)."""
+    from refusal_lint.registry import PROJECT_CODES
+
+    if not settings.enabled & PROJECT_CODES:
+        return None
+    from refusal_lint.project_run import ProjectScan
+
+    return ProjectScan(settings)
 
 
 def _excluded(path: Path, cfg: ProjectConfig) -> bool:

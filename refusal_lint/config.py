@@ -22,7 +22,7 @@ import pathspec
 from refusal_lint.discovery import display_path
 from refusal_lint.finding import Finding
 from refusal_lint.registry import UnknownSelectorError, default_codes, resolve_selectors, rule_index
-from refusal_lint.settings import Settings
+from refusal_lint.settings import DEFAULT_CASSETTE_GLOBS, DEFAULT_TEST_PATTERNS, Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -103,6 +103,26 @@ def _fix_table(value: object) -> dict[str, str] | None:
     return dict(value)
 
 
+UNTESTED_KEYS = ("test-patterns", "cassette-globs")
+
+
+def _untested_table(value: object) -> dict[str, tuple[str, ...]] | None:
+    """`[tool.refusal-lint.refusal-path-untested]`: RFL012's test files and cassettes.
+
+    Every pattern is a folder name ending in `/` or a file-name glob: a path with a `/`
+    inside would suggest matching the path from the root, which these patterns never do.
+    """
+    if not isinstance(value, dict) or not set(value) <= set(UNTESTED_KEYS):
+        return None
+    table: dict[str, tuple[str, ...]] = {}
+    for key, patterns in value.items():
+        parsed = _str_list(patterns)
+        if parsed is None or any("/" in p.rstrip("/") for p in parsed):
+            return None
+        table[key] = parsed
+    return table
+
+
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 _LIST = "a list of non-empty strings"
 # key -> (parser returning None for a bad value, what the value must be)
@@ -123,6 +143,11 @@ _KEYS: dict[str, tuple[Callable[[object], Any], str]] = {
         _fix_table,
         "a table with `default-branch` and / or `refusal-branch`, each one line of simple "
         "Python statements (`{subject}` is the subject's source text)",
+    ),
+    "refusal-path-untested": (
+        _untested_table,
+        "a table with `test-patterns` and / or `cassette-globs`, each a list of folder "
+        "names ending in '/' or file-name globs (no '/' inside a pattern)",
     ),
 }
 
@@ -281,6 +306,12 @@ def load_settings(
         per_file_ignores=per_file,
         fix_default_branch=values.get("fix", {}).get("default-branch"),
         fix_refusal_branch=values.get("fix", {}).get("refusal-branch"),
+        test_patterns=values.get("refusal-path-untested", {}).get(
+            "test-patterns", DEFAULT_TEST_PATTERNS
+        ),
+        cassette_globs=values.get("refusal-path-untested", {}).get(
+            "cassette-globs", DEFAULT_CASSETTE_GLOBS
+        ),
     )
     project = ProjectConfig(
         root=Path(os.path.abspath(path.parent if path else Path.cwd())),

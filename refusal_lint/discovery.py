@@ -147,6 +147,7 @@ class _Walker:
     exclude: pathspec.GitIgnoreSpec
     respect_gitignore: bool
     on_error: Callable[[Path, OSError], None] | None
+    also: Callable[[Path], bool] | None = None  # other files wanted too (RFL012's cassettes)
 
     def excluded(self, path: Path | str, is_dir: bool) -> bool:
         if is_dir and is_skipped_dir(Path(path)):
@@ -167,6 +168,9 @@ class _Walker:
             self.excluded(parent, True) for parent in path.parents if self.root in parent.parents
         )
 
+    def _wanted(self, name: str, path: str) -> bool:
+        return name.endswith(PYTHON_SUFFIXES) or (self.also is not None and self.also(Path(path)))
+
     def walk(self, top: Path) -> Iterator[str]:
         gitignores = (
             _Gitignores(str(gitignore_top(top, self.root))) if self.respect_gitignore else None
@@ -184,9 +188,7 @@ class _Walker:
             for entry in entries:
                 path = entry.path
                 is_dir = entry.is_dir(follow_symlinks=False)
-                if not is_dir and not (
-                    entry.name.endswith(PYTHON_SUFFIXES) and _is_lintable_file(entry)
-                ):
+                if not is_dir and not (self._wanted(entry.name, path) and _is_lintable_file(entry)):
                     continue
                 if self.excluded(path, is_dir):
                     continue
@@ -221,12 +223,14 @@ def _walker(
     extend_exclude: Sequence[str],
     respect_gitignore: bool = True,
     on_error: Callable[[Path, OSError], None] | None = None,
+    also: Callable[[Path], bool] | None = None,
 ) -> _Walker:
     return _Walker(
         root=Path(os.path.abspath(root)),
         exclude=pathspec.GitIgnoreSpec.from_lines([*exclude, *extend_exclude]),
         respect_gitignore=respect_gitignore,
         on_error=on_error,
+        also=also,
     )
 
 
@@ -239,14 +243,16 @@ def iter_python_files(
     respect_gitignore: bool = True,
     force_exclude: bool = False,
     on_error: Callable[[Path, OSError], None] | None = None,
+    also: Callable[[Path], bool] | None = None,
 ) -> Iterator[Path]:
     """Every Python file to lint under `paths`, each once, in sorted order.
 
     `exclude` / `extend_exclude` are gitignore-style patterns relative to `root` (both are
     added to the built-in skips). A directory that cannot be listed is passed to `on_error`
-    and skipped. Raises `MissingPathError` for a path that does not exist.
+    and skipped. Files for which `also` is true are found by the same walk (RFL012's
+    cassettes). Raises `MissingPathError` for a path that does not exist.
     """
-    walker = _walker(root, exclude, extend_exclude, respect_gitignore, on_error)
+    walker = _walker(root, exclude, extend_exclude, respect_gitignore, on_error, also)
     found: set[str] = set()
     for given in paths:
         if not os.path.lexists(given):

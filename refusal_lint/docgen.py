@@ -88,6 +88,7 @@ def render_rule_page(rule: type[Rule]) -> str:
         f"- Suppress one line with `# noqa: {rule.code}`; "
         f'or `ignore = ["{rule.code}"]` in `[tool.refusal-lint]`',
         f"- In the terminal: `refusal-lint rule {rule.code}`",
+        *_project_level_note(rule),
         "",
         _demote(rule.docs()),
         "",
@@ -95,6 +96,15 @@ def render_rule_page(rule: type[Rule]) -> str:
         "[All rules](index.md) · [Configuration](../configuration.md)",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _project_level_note(rule: type[Rule]) -> list[str]:
+    if not rule.project_level:
+        return []
+    return [
+        "- Project-level: judged over all files of a run, so only `refusal-lint check` "
+        "reports it (the flake8 and pylint plugins see one file at a time)"
+    ]
 
 
 def _demote(docs: str) -> str:
@@ -497,6 +507,14 @@ def provider_examples(rule: type[Rule]) -> list[str]:
             f"differ by provider. All of them, firing and not, are in its case book {link}.",
             "",
         ]
+    if rule.project_level:
+        return [
+            *lines,
+            "Each case of this rule is a small project (a module, its tests, a cassette), too",
+            "long to show here. All of them, for Anthropic, OpenAI, Gemini and Bedrock, firing",
+            f"and not, are in its case book {link}.",
+            "",
+        ]
     catalog = load_catalog()
     chosen = choose_examples(rule.name, parse_case_book(book), catalog)
     order = [g.title for g in _groups(catalog)] + [RAW_HTTP]
@@ -631,6 +649,7 @@ COVERAGE: tuple[tuple[str, str, Callable[[Provider], bool]], ...] = (
         "its `policy_exceptions` and `request_exceptions` by name)",
         lambda p: bool(p.responses),
     ),
+    ("RFL012", "a signal with refusal values", lambda p: p.has_refusal),
 )
 
 

@@ -26,10 +26,14 @@ RULE_INDEX: tuple[tuple[str, str, bool], ...] = (
     ("RFL009", "refusal-not-distinguished", False),
     ("RFL010", "refusal-category-ignored", False),
     ("RFL011", "swallowed-policy-error", True),
+    ("RFL012", "refusal-path-untested", False),
     ("RFL900", "unparseable-file", True),
     ("RFL901", "internal-error", True),
     ("RFL902", "unused-noqa", False),
 )
+# Codes of the project-level rules (`Rule.project_level`): judged by `check` over all files,
+# so a run without them never imports their machinery.
+PROJECT_CODES = frozenset({"RFL012"})
 
 
 class UnknownSelectorError(ValueError):

@@ -133,6 +133,8 @@ class ResponseTracker:
         self.consuming_loops: list[StreamLoop] = []  # every loop consuming a stream's text
         self.calls: list[ResponseCall] = []
         self.handlers: list[PolicyHandler] = []
+        # Providers the module obtains a stream from (RFL012 asks for mid-stream tests).
+        self.streamed: set[str] = set()
         self._scopes: list[_Scope] = [_Scope()]
         self._class_attrs: list[dict[str, Tracked]] = []
         self._seen: set[int] = set()
@@ -203,6 +205,7 @@ class ResponseTracker:
             # scanners whose caller owns the check; a stream parameter is consumed here.
             if found is not None and found[0] == "stream":
                 kind, surface = found
+                self.streamed.add(surface.provider)
                 response = Response(arg, (surface,), stream=kind == "stream")
                 if kind == "response":
                     self.scope.responses.append(response)
@@ -363,6 +366,8 @@ class ResponseTracker:
         response = Response(call, surfaces, stream=kind == "stream")
         if not self._peeking:
             self.scope.responses.append(response)
+            if response.stream:
+                self.streamed.update(s.provider for s in surfaces)
         return Tracked(kind, surfaces, response)
 
     def track_expr(self, node: ast.expr) -> Tracked | None:
@@ -495,6 +500,7 @@ class ResponseTracker:
             # Only a stream is iterable: `for chunk in client.chat.completions.create(...)`
             # with `stream=True` passed through **kwargs.
             tracked.response.stream = True
+            self.streamed.update(s.provider for s in tracked.surfaces)
             tracked = Tracked("stream", tracked.surfaces, tracked.response)
         if tracked.kind == "stream" or _names_a_stream(tracked.path):
             if tracked.response is not None:

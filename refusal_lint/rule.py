@@ -38,6 +38,10 @@ class Rule:
     # False for a rule no code can trigger on purpose (RFL901): it has no case book and
     # its docs show the report instead of code; a dedicated test covers it.
     has_code_examples: ClassVar[bool] = True
+    # True for a rule judged over a whole project (RFL012): it has no per-file hooks; the
+    # engine summarizes each file for it and `refusal-lint check` judges the summaries.
+    # The flake8 and pylint plugins, which see one file at a time, never report it.
+    project_level: ClassVar[bool] = False
 
     def check_dispatch(self, dispatch: Dispatch, ctx: Context) -> None:
         """Called once per stop-signal dispatch (if chain, match, run of ifs, guard)."""

@@ -18,6 +18,7 @@ import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from refusal_lint import api, interrupt
 from refusal_lint.cache import Cache, digest
@@ -25,7 +26,11 @@ from refusal_lint.discovery import display_path
 from refusal_lint.finding import Finding
 from refusal_lint.limits import OUT_OF_MEMORY, failure_findings, ran_out_of_memory
 from refusal_lint.prefilter import trigger_scan
+from refusal_lint.registry import PROJECT_CODES
 from refusal_lint.settings import Settings
+
+if TYPE_CHECKING:
+    from refusal_lint.project import FileSummary
 
 # Below this many bytes to lint, one process is faster than starting workers.
 PARALLEL_BYTES = 4_000_000
@@ -35,13 +40,14 @@ CHUNKS_PER_WORKER = 8
 @dataclass
 class FileResult:
     """One file's findings, its text when it has findings (for context lines), or why it
-    could not be read."""
+    could not be read; and its summary for a project-level rule (RFL012) when one is on."""
 
     path: Path
     display: str
     findings: list[Finding]
     source: str | None = None
     error: OSError | None = None
+    summary: FileSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -77,11 +83,14 @@ def lint_files(
         if cached is None:
             todo.append(_Job(index, path, display, stat))
         else:
-            results[index] = FileResult(path, display, cached, _source_of(path, cached))
+            summary = cache.summary_by_stat(str(path.absolute())) if cache else None
+            source = _source_of(path, cached)
+            results[index] = FileResult(path, display, cached, source, None, summary)
     for job, result, key in _run_jobs(todo, settings, cache, jobs):
         results[job.index] = result
         if cache is not None and key is not None:
-            cache.store(str(job.path.absolute()), job.stat, key, result.findings)
+            absolute = str(job.path.absolute())
+            cache.store(absolute, job.stat, key, result.findings, result.summary)
     return [r for r in results if r is not None]
 
 
@@ -130,14 +139,15 @@ def _lint_one(
     except MemoryError:  # larger than the memory left: RFL900, the run goes on
         error = OSError(errno.ENOMEM, OUT_OF_MEMORY)
         return job, FileResult(job.path, job.display, [], error=error), None
-    key = digest(data) if cache is not None else None
+    key = _result_key(digest(data), job.display, settings) if cache is not None else None
     findings = cache.by_content(key, job.display) if cache and key else None
+    summary = cache.summary(key) if cache and key and findings is not None else None
     if findings is None:
-        findings = check_file_bytes(data, job.display, settings)
+        findings, summary = lint_file_bytes(data, job.display, settings)
         if ran_out_of_memory(findings):
             key = None  # not cached: the next run may have the memory
     source = source_text(data) if findings else None
-    return job, FileResult(job.path, job.display, findings, source), key
+    return job, FileResult(job.path, job.display, findings, source, None, summary), key
 
 
 def check_file_bytes(data: bytes, display: str, settings: Settings) -> list[Finding]:
@@ -146,6 +156,30 @@ def check_file_bytes(data: bytes, display: str, settings: Settings) -> list[Find
         return api.check_bytes(data, display, settings)
     except Exception as exc:  # MemoryError and RecursionError included
         return failure_findings(display, exc, settings)
+
+
+def lint_file_bytes(
+    data: bytes, display: str, settings: Settings
+) -> tuple[list[Finding], FileSummary | None]:
+    """`check_file_bytes`, plus the file's summary while a project-level rule (RFL012) is
+    on (a cassette, read for its recordings, has no findings). Never raises."""
+    if not settings.enabled & PROJECT_CODES:
+        return check_file_bytes(data, display, settings), None
+    from refusal_lint.project_run import lint_data
+
+    try:
+        checked = lint_data(data, display, settings)
+    except Exception as exc:  # MemoryError and RecursionError included
+        return failure_findings(display, exc, settings), None
+    return checked.findings, checked.summary
+
+
+def _result_key(content: str, display: str, settings: Settings) -> str:
+    if not settings.enabled & PROJECT_CODES:
+        return content
+    from refusal_lint.project_run import result_key
+
+    return result_key(content, display, settings)
 
 
 def _chunks(todo: list[_Job], count: int) -> list[list[_Job]]:

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# RFL012 (refusal-path-untested): which files are tests, and which files in a test folder
+# are recorded responses. A pattern ending in `/` names a folder at any depth; any other
+# pattern is a file-name glob.
+DEFAULT_TEST_PATTERNS = ("tests/", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_CASSETTE_GLOBS = ("*.json", "*.yaml", "*.yml", "*.sse")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -25,6 +31,9 @@ class Settings:
     # `[tool.refusal-lint.fix]` templates for the statements fixes insert (None: built-in).
     fix_default_branch: str | None = None
     fix_refusal_branch: str | None = None
+    # `[tool.refusal-lint.refusal-path-untested]`: test files and cassettes (RFL012).
+    test_patterns: tuple[str, ...] = DEFAULT_TEST_PATTERNS
+    cassette_globs: tuple[str, ...] = DEFAULT_CASSETTE_GLOBS
 
 
 def default_settings() -> Settings:

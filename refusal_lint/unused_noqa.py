@@ -5,7 +5,9 @@ of a code it prefixes, is on the comment's line), so it gives the same answer wh
 caller applies `# noqa` itself (CLI, pylint) or leaves that to its host (flake8). Only
 `RFL` codes are judged: other tools' codes and bare `# noqa` belong to those tools. A code
 of a rule that did not run (disabled in this configuration) is not judged either, since
-its finding could not have appeared; a code naming no rule at all is reported.
+its finding could not have appeared; a code naming no rule at all is reported. Nor is the
+code of a project-level rule (RFL012): its findings come from all files together, after
+this file's are known, so no single file can tell that such a directive is unused.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ def unused_noqa(
     from refusal_lint.registry import all_rules
 
     known = {rule.code for rule in all_rules()}
+    enabled -= {rule.code for rule in all_rules() if rule.project_level}
     by_line: dict[int, set[str]] = {}
     for finding in findings:
         by_line.setdefault(finding.line, set()).add(finding.code)

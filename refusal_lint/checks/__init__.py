@@ -8,6 +8,7 @@ from refusal_lint.checks.lossy_stop_mapping import LossyStopMapping
 from refusal_lint.checks.missing_refusal_branch import MissingRefusalBranch
 from refusal_lint.checks.refusal_category_ignored import RefusalCategoryIgnored
 from refusal_lint.checks.refusal_not_distinguished import RefusalNotDistinguished
+from refusal_lint.checks.refusal_path_untested import RefusalPathUntested
 from refusal_lint.checks.silent_default_branch import SilentDefaultBranch
 from refusal_lint.checks.silent_refusal_branch import SilentRefusalBranch
 from refusal_lint.checks.swallowed_policy_error import SwallowedPolicyError
@@ -30,6 +31,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RefusalNotDistinguished,
     RefusalCategoryIgnored,
     SwallowedPolicyError,
+    RefusalPathUntested,
     UnparseableFile,
     InternalError,
     UnusedNoqa,
