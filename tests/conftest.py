@@ -66,6 +66,8 @@ class FakeUnparseable(Rule):
 class _EveryLineScan:
     """Stands in for the trigger scan: every line holds a trigger, so every file is parsed."""
 
+    anchors: tuple[object, ...] = ()
+
     def offsets(self, data: bytes) -> list[int]:
         return [0, *(match.end() for match in re.finditer(b"\n", data))]
 
