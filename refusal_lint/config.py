@@ -15,11 +15,12 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from refusal_lint.discovery import display_path
+
+if TYPE_CHECKING:
+    import pathspec
 from refusal_lint.finding import Finding
 from refusal_lint.registry import UnknownSelectorError, default_codes, resolve_selectors, rule_index
 from refusal_lint.settings import DEFAULT_CASSETTE_GLOBS, DEFAULT_TEST_PATTERNS, Settings
@@ -331,6 +332,8 @@ def load_settings(
 def _compiled(
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...],
 ) -> tuple[tuple[pathspec.GitIgnoreSpec, frozenset[str]], ...]:
+    import pathspec  # only with per-file ignores: its import costs ~60 ms
+
     return tuple(
         (pathspec.GitIgnoreSpec.from_lines([glob]), codes) for glob, codes in per_file_ignores
     )

@@ -12,8 +12,11 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+# pathspec is imported only when there is a pattern to match (its import costs ~60 ms).
+if TYPE_CHECKING:
+    import pathspec
 
 PYTHON_SUFFIXES = (".py", ".pyi")
 # Never linted when reached by walking a directory: VCS data, virtualenvs, caches, build output.
@@ -67,6 +70,12 @@ def is_skipped_dir(path: Path) -> bool:
     return name in SKIP_DIRS or name.endswith(SKIP_SUFFIXES) or (path / "pyvenv.cfg").is_file()
 
 
+def _spec_of(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
 def _verdict(spec: pathspec.GitIgnoreSpec, relative: str) -> bool | None:
     """True ignored, False re-included (`!pattern`), None no pattern matched."""
     check = getattr(spec, "check_file", None)
@@ -104,6 +113,7 @@ class _Gitignores:
 
     top: str
     specs: dict[str, pathspec.GitIgnoreSpec | None] = field(default_factory=dict)
+    chains: dict[str, tuple[tuple[str, pathspec.GitIgnoreSpec], ...]] = field(default_factory=dict)
 
     def _spec(self, directory: str) -> pathspec.GitIgnoreSpec | None:
         if directory not in self.specs:
@@ -112,23 +122,29 @@ class _Gitignores:
                     lines = handle.read().splitlines()
             except (OSError, UnicodeDecodeError):
                 lines = []
-            self.specs[directory] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+            self.specs[directory] = _spec_of(lines) if lines else None
         return self.specs[directory]
+
+    def _chain(self, directory: str) -> tuple[tuple[str, pathspec.GitIgnoreSpec], ...]:
+        """The `.gitignore` specs that apply in `directory`, deepest first (memoized: most
+        directories have none, and every file would otherwise walk up to the top)."""
+        chain = self.chains.get(directory)
+        if chain is None:
+            spec = self._spec(directory)
+            parent = os.path.dirname(directory)
+            above = () if directory == self.top or parent == directory else self._chain(parent)
+            chain = ((directory, spec), *above) if spec is not None else above
+            self.chains[directory] = chain
+        return chain
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         # The deepest .gitignore with a matching pattern decides (git's precedence).
-        directory = os.path.dirname(path)
-        while True:
-            spec = self._spec(directory)
-            if spec is not None:
-                relative = _relative(path, directory, is_dir)
-                verdict = _verdict(spec, relative) if relative is not None else None
-                if verdict is not None:
-                    return verdict
-            parent = os.path.dirname(directory)
-            if directory == self.top or parent == directory:
-                return False
-            directory = parent
+        for directory, spec in self._chain(os.path.dirname(path)):
+            relative = _relative(path, directory, is_dir)
+            verdict = _verdict(spec, relative) if relative is not None else None
+            if verdict is not None:
+                return verdict
+        return False
 
 
 def gitignore_top(path: Path, root: Path) -> Path:
@@ -144,7 +160,7 @@ def gitignore_top(path: Path, root: Path) -> Path:
 @dataclass
 class _Walker:
     root: Path
-    exclude: pathspec.GitIgnoreSpec
+    exclude: pathspec.GitIgnoreSpec | None  # None: no exclude patterns
     respect_gitignore: bool
     on_error: Callable[[Path, OSError], None] | None
     also: Callable[[Path], bool] | None = None  # other files wanted too (RFL012's cassettes)
@@ -152,7 +168,7 @@ class _Walker:
     def excluded(self, path: Path | str, is_dir: bool) -> bool:
         if is_dir and is_skipped_dir(Path(path)):
             return True
-        if not self.exclude.patterns:
+        if self.exclude is None:
             return False
         relative = _relative(str(path), str(self.root), is_dir)
         if relative is None:  # outside the project: name-only patterns still apply
@@ -227,7 +243,7 @@ def _walker(
 ) -> _Walker:
     return _Walker(
         root=Path(os.path.abspath(root)),
-        exclude=pathspec.GitIgnoreSpec.from_lines([*exclude, *extend_exclude]),
+        exclude=_spec_of([*exclude, *extend_exclude]) if [*exclude, *extend_exclude] else None,
         respect_gitignore=respect_gitignore,
         on_error=on_error,
         also=also,

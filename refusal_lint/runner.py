@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from refusal_lint import api, interrupt
 from refusal_lint.cache import Cache, digest
-from refusal_lint.discovery import display_path
 from refusal_lint.finding import Finding
 from refusal_lint.limits import OUT_OF_MEMORY, failure_findings, ran_out_of_memory
 from refusal_lint.prefilter import trigger_scan
@@ -72,26 +71,39 @@ def lint_files(
     """Every path's result, in the order of `paths`."""
     results: list[FileResult | None] = [None] * len(paths)
     todo: list[_Job] = []
+    displayed = _Displayer()
     for index, path in enumerate(paths):
-        display = display_path(path)
+        absolute = os.path.abspath(path)
+        display = displayed(absolute)
         try:
-            stat = os.stat(path)
+            stat = os.stat(absolute)
         except OSError as exc:
             results[index] = FileResult(path, display, [], error=exc)
             continue
-        cached = cache.by_stat(str(path.absolute()), stat, display) if cache else None
+        cached = cache.by_stat(absolute, stat, display) if cache else None
         if cached is None:
             todo.append(_Job(index, path, display, stat))
         else:
-            summary = cache.summary_by_stat(str(path.absolute())) if cache else None
+            summary = cache.summary_by_stat(absolute) if cache else None
             source = _source_of(path, cached)
             results[index] = FileResult(path, display, cached, source, None, summary)
     for job, result, key in _run_jobs(todo, settings, cache, jobs):
         results[job.index] = result
         if cache is not None and key is not None:
-            absolute = str(job.path.absolute())
+            absolute = os.path.abspath(job.path)
             cache.store(absolute, job.stat, key, result.findings, result.summary)
     return [r for r in results if r is not None]
+
+
+class _Displayer:
+    """`display_path` for many absolute paths: the working directory is read once."""
+
+    def __init__(self) -> None:
+        cwd = os.getcwd()
+        self.prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+
+    def __call__(self, absolute: str) -> str:
+        return absolute[len(self.prefix) :] if absolute.startswith(self.prefix) else absolute
 
 
 def _run_jobs(
