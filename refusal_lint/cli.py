@@ -8,11 +8,9 @@ Exit codes: 0 no findings (or --exit-zero), 1 findings, 2 usage / config / inter
 from __future__ import annotations
 
 import functools
-import io
 import json
 import os
 import sys
-import tokenize
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,11 +103,38 @@ def _selectors(values: tuple[str, ...]) -> list[str] | None:
 
 def _decode(data: bytes) -> str:
     """Source text for context lines; never fails (the engine reports real decode errors)."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding, errors="replace").removeprefix("\ufeff")
-    except (SyntaxError, LookupError):
-        return data.decode("utf-8", errors="replace")
+    from refusal_lint.runner import source_text
+
+    return source_text(data)
+
+
+def _settings(
+    paths: Sequence[str],
+    stdin_filename: str | None,
+    *,
+    config_file: Path | None,
+    isolated: bool,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    force_exclude: bool | None,
+) -> tuple[Settings, ProjectConfig]:
+    """Check the paths exist, then load the config and apply the command-line selection."""
+    from refusal_lint.config import load_settings
+    from refusal_lint.discovery import missing_paths
+
+    missing = missing_paths(Path(p) for p in paths if p != STDIN)
+    if missing:
+        raise UsageFailure(f"path does not exist: {missing[0]}")
+    return load_settings(
+        _config_start(paths, stdin_filename),
+        config_file=config_file,
+        isolated=isolated,
+        select=_selectors(select),
+        extend_select=_selectors(extend_select),
+        ignore=_selectors(ignore),
+        force_exclude=force_exclude,
+    )
 
 
 @dataclass
@@ -303,21 +328,18 @@ def check(
     """Lint PATHS (files or directories; default '.', '-' reads stdin)."""
     from refusal_lint import gate
     from refusal_lint.cache import Cache, cache_directory
-    from refusal_lint.config import load_settings
-    from refusal_lint.discovery import iter_python_files, missing_paths
+    from refusal_lint.discovery import iter_python_files
     from refusal_lint.runner import default_jobs, lint_files
 
     paths = paths or (".",)
-    missing = missing_paths(Path(p) for p in paths if p != STDIN)
-    if missing:
-        raise UsageFailure(f"path does not exist: {missing[0]}")
-    settings, project = load_settings(
-        _config_start(paths, stdin_filename),
+    settings, project = _settings(
+        paths,
+        stdin_filename,
         config_file=config_file,
         isolated=isolated,
-        select=_selectors(select),
-        extend_select=_selectors(extend_select),
-        ignore=_selectors(ignore),
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
         force_exclude=force_exclude,
     )
     run = _Run(settings, project, [], {}, scan=_project_scan(settings))
@@ -459,21 +481,17 @@ def audit(
     """
     from refusal_lint.audit.render import renderer
     from refusal_lint.audit.run import audit_paths
-    from refusal_lint.config import load_settings
-    from refusal_lint.discovery import missing_paths
     from refusal_lint.output import Style
 
     paths = paths or (".",)
-    missing = missing_paths(Path(p) for p in paths)
-    if missing:
-        raise UsageFailure(f"path does not exist: {missing[0]}")
-    settings, project = load_settings(
-        _config_start(paths, None),
+    settings, project = _settings(
+        paths,
+        None,
         config_file=config_file,
         isolated=isolated,
-        select=_selectors(select),
-        extend_select=_selectors(extend_select),
-        ignore=_selectors(ignore),
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
         force_exclude=force_exclude,
     )
     report = audit_paths(
