@@ -9,6 +9,7 @@ by bytes, not files: one huge module must not leave the other worker idle.
 from __future__ import annotations
 
 import errno
+import gc
 import io
 import multiprocessing
 import os
@@ -117,6 +118,9 @@ def _run_jobs(
     _WORKER_STATE = (settings, cache)
     chunks = _chunks(todo, jobs * CHUNKS_PER_WORKER)
     done: list[tuple[_Job, FileResult, str | None]] = []
+    # Objects every worker inherits (the catalog, the engine's modules) are left out of the
+    # cyclic GC's scans in the workers, and their pages are not touched (copied) by it.
+    gc.freeze()
     context = multiprocessing.get_context("fork")
     with context.Pool(min(jobs, len(chunks)), initializer=_leave_sigint_to_the_parent) as pool:
         for part in pool.imap_unordered(_lint_chunk, chunks):
