@@ -39,3 +39,53 @@ def test_a_second_silent_refusal_branch_without_a_plan_does_not_fail_the_fix() -
     )
     assert 'raise RuntimeError(f"model refused: {fr!r}")' in fixed
     assert 'elif (fr == "refusal") and flag: pass' in fixed
+
+
+LEGACY_GEMINI_TYPO = """\
+    from google.generativeai import types
+
+    def answer(resp):
+        if resp.finish_reason == "STOP" or resp.finish_reason == "MAX_TOKEN":
+            raise RuntimeError("stopped")
+    """
+
+
+def test_a_typo_of_a_string_that_never_matches_a_proto_enum_gets_no_fix() -> None:
+    # The typo fix wrote "MAX_TOKENS", which the same rule then reported as never equal to
+    # the SDK's integer enum: the fix did not remove its finding (RFL901).
+    typo = [f for f in _lint(LEGACY_GEMINI_TYPO) if "MAX_TOKEN'" in f.message]
+    assert [f.code for f in typo] == ["RFL007"]
+    assert "integer proto enum" in typo[0].message and "FinishReason.MAX_TOKENS" in typo[0].message
+    assert typo[0].fix is None
+    _fix(LEGACY_GEMINI_TYPO)
+
+
+def test_no_refusal_branch_of_strings_for_an_integer_proto_enum() -> None:
+    # The RFL001 fix added `elif stop in ('SAFETY', ...)` to a dispatch whose strings never
+    # match the legacy SDK's integer enum: dead code, reported again by RFL007.
+    source = """\
+        from google.ai.generativelanguage import Candidate
+
+        def answer(resp):
+            stop = resp.finish_reason
+            if stop == "MAX_TOKENS":
+                raise RuntimeError("truncated")
+            return resp.text
+        """
+    assert not [f for f in _lint(source) if f.code == "RFL001" and f.fix]
+    assert _fix(source) == textwrap.dedent(source)
+
+
+def test_no_refusal_branch_with_a_value_no_imported_sdk_gives_as_a_string() -> None:
+    # Cohere's refusal value for a `finish_reason` that the imported legacy Gemini SDK gives
+    # as an integer enum (and OpenAI's never as 'ERROR_TOXIC'): the new case never matched.
+    source = """\
+        from openai import OpenAI
+        from google.ai.generativelanguage import Candidate
+
+        stop = candidate.finish_reason
+        match stop:
+            case "ERROR": raise RuntimeError("failed")
+        """
+    assert not [f for f in _lint(source) if f.code == "RFL001" and f.fix]
+    _fix(source)
