@@ -89,3 +89,19 @@ def test_no_refusal_branch_with_a_value_no_imported_sdk_gives_as_a_string() -> N
         """
     assert not [f for f in _lint(source) if f.code == "RFL001" and f.fix]
     _fix(source)
+
+
+def test_no_string_branch_for_a_subject_known_only_from_its_enum_members() -> None:
+    # `xyz` is a stop signal only because it is compared with FinishReason.SAFETY; the added
+    # `elif xyz in ('RECITATION', ...)` was not seen as part of the dispatch, so every round
+    # added the same branch again until the fixer gave up (RFL901).
+    source = """\
+        def answer(resp):
+            xyz = resp.outcome
+            if xyz == "SAFETY": return "stop"
+            elif xyz == google.genai.types.FinishReason.SAFETY: return "stop"
+            return "stop"
+        """
+    settings = Settings(enabled=EVERY_RULE.enabled, extra_refusal_values=("refused",))
+    assert not [f for f in _lint(source, settings) if f.code == "RFL001" and f.fix]
+    _fix(source, settings)
