@@ -105,3 +105,27 @@ def test_no_string_branch_for_a_subject_known_only_from_its_enum_members() -> No
     settings = Settings(enabled=EVERY_RULE.enabled, extra_refusal_values=("refused",))
     assert not [f for f in _lint(source, settings) if f.code == "RFL001" and f.fix]
     _fix(source, settings)
+
+
+def test_no_else_for_a_chain_that_ends_in_else_holding_a_lone_if() -> None:
+    # The walk reads `else:` + a lone `if` as `elif`; the fix then added an `else:` to the
+    # outer `if`, which already had one (libcst: "the chain already has an else", RFL901).
+    source = """\
+        def answer(resp):
+            if resp.usage is None:
+                return 1
+            else:
+                if resp.innererror.code == "ResponsibleAIPolicyViolation" and flag: return
+        """
+    settings = Settings(enabled=EVERY_RULE.enabled, extra_refusal_values=("refused",))
+    assert _fix(source, settings) == textwrap.dedent(
+        """\
+        def answer(resp):
+            if resp.usage is None:
+                return 1
+            elif resp.innererror.code == "refused":
+                raise RuntimeError(f"model refused: {resp.innererror.code!r}")
+            else:
+                if resp.innererror.code == "ResponsibleAIPolicyViolation" and flag: return
+        """
+    )

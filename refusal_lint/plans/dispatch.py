@@ -126,6 +126,8 @@ def _add_default(
         after = layout.block_end(cases[-1].body)
     else:
         arms = shape.arms(member)
+        if arms[-1].orelse:  # `else:` holding a lone `if`, which the walk reads as `elif`
+            return None
         indent = layout.indent(member.lineno)
         unit = layout.body_unit(arms[-1].lineno, arms[-1].body)
         lines = block_lines("else", indent, unit, statement)
