@@ -34,10 +34,16 @@ def normalize(value: str, case: str | None) -> str:
 
 def never_equal(subject: Subject, text: str, identified: frozenset[str]) -> bool:
     """Comparing the subject with the string `text` is never true: an SDK this module
-    imports gives the field as an integer proto enum, and none gives it as that string."""
+    imports gives the field as an integer proto enum, and none gives it as that string
+    (compared as the subject's case folding sees it)."""
     if subject.as_name:
         return False
-    as_str = {s.provider for s in subject.signals if s.value_type == "str" and text in s.values}
+    wanted = normalize(text, subject.case)
+    as_str = {
+        s.provider
+        for s in subject.signals
+        if s.value_type == "str" and any(normalize(v, subject.case) == wanted for v in s.values)
+    }
     as_int = {s.provider for s in subject.signals if s.value_type == "int_enum"}
     return bool(identified & as_int) and not identified & as_str
 

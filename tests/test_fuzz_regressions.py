@@ -129,3 +129,21 @@ def test_no_else_for_a_chain_that_ends_in_else_holding_a_lone_if() -> None:
                 if resp.innererror.code == "ResponsibleAIPolicyViolation" and flag: return
         """
     )
+
+
+def test_a_case_folded_subject_is_judged_as_folded_against_proto_enums() -> None:
+    # `str(x).lower()` compared with "stop": google.genai gives "STOP" (a str enum), so it can
+    # match; it was taken as never true because only google-generativeai's int enum matched
+    # the folded spelling. The typo fix then flip-flopped into that message (RFL901).
+    source = """\
+        from google.genai import types
+        from google.generativeai.protos import GenerateContentResponse
+
+        def answer(result):
+            reason = str(result.finish_reason).lower()
+            if reason in ("stop", "too-many-tool-calls"):
+                return result.text
+            raise RuntimeError(reason)
+        """
+    assert not [f for f in _lint(source) if "integer proto enum" in f.message]
+    assert 'if reason in ("stop", "too_many_tool_calls"):' in _fix(source)
