@@ -16,7 +16,6 @@ with two findings), so a second `--fix` changes nothing.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import io
 import os
@@ -141,7 +140,7 @@ def apply_round(source: str, chosen: Sequence[Finding]) -> str:
     if realised != expected:
         raise _Failure("the libcst fix and the fix's text edits disagree")
     try:
-        ast.parse(realised)
+        api.parse_quietly(realised)
     except (SyntaxError, ValueError) as exc:
         raise _Failure(f"the fixed code does not parse: {exc}") from exc
     return realised

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from refusal_lint.api import check_source, fix_source
 from refusal_lint.finding import Finding
 from refusal_lint.registry import all_rules
@@ -147,3 +149,13 @@ def test_a_case_folded_subject_is_judged_as_folded_against_proto_enums() -> None
         """
     assert not [f for f in _lint(source) if "integer proto enum" in f.message]
     assert 'if reason in ("stop", "too_many_tool_calls"):' in _fix(source)
+
+
+@pytest.mark.filterwarnings("error")
+def test_the_compilers_warnings_about_the_code_do_not_make_it_unparseable() -> None:
+    # `"\."` is a DeprecationWarning (a SyntaxWarning on 3.12+) from `ast.parse` itself:
+    # under `-W error` a valid file became RFL900, and on 3.12+ the warning was printed.
+    source = 'import re\nPATTERN = re.compile("\\.")\n' + textwrap.dedent(LEGACY_GEMINI_TYPO)
+    codes = {f.code for f in _lint(source)}
+    assert "RFL900" not in codes and "RFL007" in codes
+    _fix(source)
