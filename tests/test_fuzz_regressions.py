@@ -6,10 +6,12 @@ comparison that can never be true; each test fails on the code before its fix.
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
 import pytest
 
+from refusal_lint import engine
 from refusal_lint.api import check_source, fix_source
 from refusal_lint.finding import Finding
 from refusal_lint.registry import all_rules
@@ -159,3 +161,24 @@ def test_the_compilers_warnings_about_the_code_do_not_make_it_unparseable() -> N
     codes = {f.code for f in _lint(source)}
     assert "RFL900" not in codes and "RFL007" in codes
     _fix(source)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="prefilter: `error.code` read by key has no trigger word (reported to the lead; "
+    "once fixed, drop this marker and the skip in tests/test_fuzz.py reads_error_code_by_key)",
+)
+def test_the_fast_path_sees_error_code_read_by_key() -> None:
+    # Azure OpenAI's JSON error body. The whole-file engine reports the silent refusal
+    # branch; the fast path skips the file, whose only trigger would be `error.code`.
+    source = textwrap.dedent(
+        """\
+        def reply(data):
+            if data["error"]["code"] == "content_filter":
+                return ""
+            return data["choices"][0]["message"]["content"]
+        """
+    )
+    whole = engine.run_rules(ast.parse(source), source, "app/llm.py", EVERY_RULE)
+    assert [f.code for f in whole] == ["RFL005"]
+    assert [f.code for f in check_source(source, "app/llm.py", EVERY_RULE)] == ["RFL005"]
