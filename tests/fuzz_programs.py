@@ -82,7 +82,6 @@ class Vocabulary:
     """One catalog signal with what it takes to write code that reads it."""
 
     signal: Signal
-    modules: tuple[str, ...]  # the provider's import names
     surfaces: tuple[ResponseSurface, ...]
     members: tuple[tuple[str, str], ...]  # (enum member name, value)
 
@@ -102,9 +101,7 @@ def _vocabularies() -> tuple[Vocabulary, ...]:
                 members = dict(signal.enum_members) or {
                     v: v for v in sorted(signal.values) if v.isidentifier()
                 }
-            found.append(
-                Vocabulary(signal, provider.imports, provider.responses, tuple(members.items()))
-            )
+            found.append(Vocabulary(signal, provider.responses, tuple(members.items())))
     return tuple(found)
 
 
@@ -235,10 +232,12 @@ def typo(draw: DrawFn, value: str) -> str:
     return draw(st.sampled_from([k for k in kinds if k and k != value] or ["refused"]))
 
 
-def raw_value(draw: DrawFn, vocab: Vocabulary, refusal_bias: bool = False) -> str:
+def raw_value(draw: DrawFn, vocab: Vocabulary) -> str:
+    """Mostly the signal's own values, refusal ones often; sometimes a near miss or any
+    provider's value (or a project's own)."""
     signal = vocab.signal
     roll = draw(st.integers(0, 19))
-    if (refusal_bias or roll < 4) and signal.refusal:
+    if roll < 4 and signal.refusal:
         return draw(st.sampled_from(signal.refusal))
     if roll == 18:
         return typo(draw, draw(st.sampled_from(sorted(signal.values))))
@@ -247,9 +246,9 @@ def raw_value(draw: DrawFn, vocab: Vocabulary, refusal_bias: bool = False) -> st
     return draw(st.sampled_from(sorted(signal.values)))
 
 
-def value_expr(draw: DrawFn, mod: Module, subject: Subject, refusal_bias: bool = False) -> str:
+def value_expr(draw: DrawFn, mod: Module, subject: Subject) -> str:
     """A value to compare the subject with: a literal, an enum member or an int."""
-    value = raw_value(draw, subject.vocab, refusal_bias)
+    value = raw_value(draw, subject.vocab)
     vocab = subject.vocab
     members = [m for m, v in vocab.members if v == value]
     if subject.enum_prefix and members and draw(st.booleans()):
@@ -539,7 +538,8 @@ def table_lookup(draw: DrawFn, mod: Module, scope: Scope, subject: Subject) -> L
 
 
 def translation(draw: DrawFn, mod: Module, scope: Scope, subject: Subject) -> Lines:
-    """An if/match whose every branch returns (or assigns) a constant of another vocabulary."""
+    """An if/elif chain whose every branch returns (or assigns) a constant of another
+    vocabulary: a table in disguise (RFL006)."""
     constants = ["'stop'", "'length'", "'content_filter'", "'end_turn'", "None", "'unknown'"]
     verb = "return " if scope.in_function else "mapped = "
     out: Lines = []
@@ -622,7 +622,7 @@ def stream_loop(draw: DrawFn, mod: Module, scope: Scope, subject: Subject) -> Li
     ]
 
 
-def output_read(surface: ResponseSurface, response: str, path: str) -> str:
+def output_read(response: str, path: str) -> str:
     """A catalog output path (`choices[].message.content`, `get_final_text()`) read."""
     text = response + ("" if path.startswith("[") else ".") + path
     return text.replace("[]", "[0]")
@@ -639,7 +639,7 @@ def unchecked_use(draw: DrawFn, mod: Module, scope: Scope, subject: Subject) -> 
     if draw(st.booleans()):
         checked = Subject(subject.vocab, access(draw, mod, r, subject.vocab.path), r)
         out += site(draw, mod, Scope(scope.in_function, scope.is_async, scope.in_loop, 2), checked)
-    used = output_read(surface, r, draw(st.sampled_from(surface.outputs)))
+    used = output_read(r, draw(st.sampled_from(surface.outputs)))
     verb = draw(st.sampled_from(["return ", "text = ", "print(", "yield_later("]))
     return [*out, (0, verb + used + (")" if verb.endswith("(") else ""))]
 
