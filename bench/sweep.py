@@ -54,6 +54,7 @@ class Pass:
     exit_code: int
     findings: list[dict[str, object]]
     stderr: str
+    garbled: bool = False  # stdout held something other than JSON findings
 
     def codes(self) -> Counter[str]:
         return Counter(str(f["code"]) for f in self.findings)
@@ -115,9 +116,26 @@ def run_pass(
     except OSError as exc:
         return Pass(name, 0.0, -1, [], f"cannot run {argv[0]}: {exc}")
     seconds = time.perf_counter() - start
-    findings = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    findings, garbage = parse_json_lines(proc.stdout)
+    stderr = proc.stderr + "".join(f"not a JSON finding on stdout: {g[:200]}\n" for g in garbage)
     log(f"{name}: exit {proc.returncode}, {len(findings):,} findings, {seconds:.1f} s")
-    return Pass(name, seconds, proc.returncode, findings, proc.stderr)
+    return Pass(name, seconds, proc.returncode, findings, stderr, bool(garbage))
+
+
+def parse_json_lines(text: str) -> tuple[list[dict[str, object]], list[str]]:
+    """The findings of `--output-format json-lines`, and any line that is not one."""
+    findings, garbage = [], []
+    for line in filter(str.strip, text.splitlines()):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            garbage.append(line)
+            continue
+        if isinstance(record, dict) and "code" in record:
+            findings.append(record)
+        else:
+            garbage.append(line)
+    return findings, garbage
 
 
 def judge_pass(run: Pass, sweep: Sweep) -> None:
@@ -127,7 +145,8 @@ def judge_pass(run: Pass, sweep: Sweep) -> None:
     # 1 means findings, 0 none; anything else (an uncaught exception exits 1 too, with no
     # findings printed) is a crash.
     expected = 1 if run.findings else 0
-    if (run.exit_code != expected or "Traceback" in run.stderr) and not errors:
+    crashed = run.exit_code != expected or run.garbled or "Traceback" in run.stderr
+    if crashed and not errors:
         tail = " / ".join(run.stderr.strip().splitlines()[-3:])[:400]
         sweep.failures.append(f"{run.name}: exit code {run.exit_code}: {tail}")
 
@@ -235,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refusal-lint", default=default_refusal_lint(), help="the CLI to run")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per pass")
+    parser.add_argument("--jobs", type=int, help="worker processes per pass (CLI default: CPUs)")
     args = parser.parse_args(argv)
 
     corpus: Path = args.corpus.expanduser().resolve()
@@ -252,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     if base is not None:
         base.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rl-sweep-", dir=base) as work:
-        result = sweep(corpus, [args.refusal_lint, "check"], Path(work), args.timeout)
+        command = [args.refusal_lint, "check", *(["--jobs", str(args.jobs)] if args.jobs else [])]
+        result = sweep(corpus, command, Path(work), args.timeout)
     print(render(result, corpus, packages), end="")
     if args.json:
         figures = {

@@ -129,3 +129,10 @@ def test_a_crash_without_findings_fails_the_sweep(corpus: Path, tmp_path: Path) 
     result = sweep.sweep(corpus, command, tmp_path / "work", timeout=60)
     assert not result.ok
     assert len(result.failures) == 3 and "exit code 1: Traceback: it broke" in result.failures[0]
+
+
+def test_output_that_is_not_json_findings_fails_the_sweep(corpus: Path, tmp_path: Path) -> None:
+    command = _fake_cli(tmp_path, "print('Segmentation fault')\n")
+    result = sweep.sweep(corpus, command, tmp_path / "work", timeout=60)
+    assert not result.ok
+    assert "not a JSON finding on stdout: Segmentation fault" in result.failures[0]
