@@ -11,6 +11,7 @@ import ast
 import codecs
 import io
 import tokenize
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -188,7 +189,7 @@ def _test_file(
     if source is None or not names_a_fake(source, catalog):
         return FileCheck(check())
     try:
-        tree = ast.parse(source, filename=filename, type_comments=False)
+        tree = parse_quietly(source, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return FileCheck(check())  # the engine reports what is wrong with it (RFL900)
     findings = check_source(source, filename, settings, tree)
@@ -308,7 +309,7 @@ def _parse(
     tree = _parse_partial(data, blocks, filename) if tree is None else prune(tree, blocks)
     if tree is None:  # the selected text did not parse: parse it all, then prune
         try:
-            tree = prune(ast.parse(source, filename=filename, type_comments=False), blocks)
+            tree = prune(parse_quietly(source, filename), blocks)
         except SyntaxError as exc:
             column = max((exc.offset or 1) - 1, 0)
             return _unparseable(filename, exc.lineno or 1, column, exc.msg, settings)
@@ -323,7 +324,7 @@ def _parse_partial(data: bytes, blocks: Blocks, filename: str) -> ast.Module | N
         return None
     try:
         text = blank_dropped(data, blocks).decode("utf-8", errors="surrogatepass")
-        return ast.parse(text, filename=filename, type_comments=False)
+        return parse_quietly(text, filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError):
         return None
 
@@ -339,6 +340,15 @@ def fix_source(
     from refusal_lint.fixing import fix_source as fix
 
     return fix(source, filename, settings or default_settings(), unsafe=unsafe)
+
+
+def parse_quietly(source: str, filename: str = "<unknown>") -> ast.Module:
+    """`ast.parse` without the compiler's warnings about the code (`"\\."` is an invalid
+    escape, `x is 1`): they are the user's business, would be printed on Python >= 3.12,
+    and under `-W error` would turn valid code into a SyntaxError (RFL900)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, filename=filename, type_comments=False)
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:

@@ -30,6 +30,9 @@ class Subject:
     misspelled_field: str = ""  # the signal field a mistyped key was meant to be
     case: str | None = None  # "lower" / "upper" when the read is case-folded
     as_name: bool = False  # `.name` of an int enum: compared with strings legitimately
+    # Known only from the provider enum member it is compared with (`x == FinishReason.SAFETY`):
+    # a comparison of it with a string is not recognized as a read of the signal.
+    implied: bool = False
 
     @property
     def signal_texts(self) -> frozenset[str]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from refusal_lint.catalog import Signal
+from refusal_lint.facts import Subject
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,22 @@ def normalize(value: str, case: str | None) -> str:
     if case == "upper":
         return value.upper()
     return value
+
+
+def never_equal(subject: Subject, text: str, identified: frozenset[str]) -> bool:
+    """Comparing the subject with the string `text` is never true: an SDK this module
+    imports gives the field as an integer proto enum, and none gives it as that string
+    (compared as the subject's case folding sees it)."""
+    if subject.as_name:
+        return False
+    wanted = normalize(text, subject.case)
+    as_str = {
+        s.provider
+        for s in subject.signals
+        if s.value_type == "str" and any(normalize(v, subject.case) == wanted for v in s.values)
+    }
+    as_int = {s.provider for s in subject.signals if s.value_type == "int_enum"}
+    return bool(identified & as_int) and not identified & as_str
 
 
 def vocabulary(signals: Iterable[Signal], case: str | None = None) -> dict[str, str]:

@@ -16,7 +16,6 @@ with two findings), so a second `--fix` changes nothing.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import io
 import os
@@ -98,7 +97,7 @@ def fix_source(
         try:
             fixed = apply_round(result.source, chosen)
             after = _lint(fixed, filename, settings, ignored)
-            _verify(after, chosen)
+            _verify(result.findings, after, chosen)
         except _Failure as exc:
             limitation = _libcst_limitation(result.source)
             if limitation is not None:  # not a fixer bug: libcst cannot write this file back
@@ -141,7 +140,7 @@ def apply_round(source: str, chosen: Sequence[Finding]) -> str:
     if realised != expected:
         raise _Failure("the libcst fix and the fix's text edits disagree")
     try:
-        ast.parse(realised)
+        api.parse_quietly(realised)
     except (SyntaxError, ValueError) as exc:
         raise _Failure(f"the fixed code does not parse: {exc}") from exc
     return realised
@@ -274,9 +273,12 @@ def _construct(finding: Finding) -> tuple[int, int]:
     return int(first), int(last)
 
 
-def _verify(after: list[Finding], chosen: list[Finding]) -> None:
-    """Each applied fix must make its own finding go away, and nothing may break.
+def _verify(before: list[Finding], after: list[Finding], chosen: list[Finding]) -> None:
+    """Each applied fix must remove a finding of its own kind from its construct, and
+    nothing may break.
 
+    Counted, not located: a construct can hold a second finding of the same kind that has
+    no plan (two silent refusal branches, one of them only partly taken), and it stays.
     Other findings may appear: a fix can turn one problem into the next piece of advice
     (an RFL001 becomes an RFL002 once refusal is handled in the scope, a new loud default
     gets RFL009 if it does not tell refusal apart). Later rounds fix what they can of those.
@@ -287,10 +289,15 @@ def _verify(after: list[Finding], chosen: list[Finding]) -> None:
     edits = [edit for finding in chosen for edit in _edits(finding)]
     for finding in chosen:
         first, last = _construct(finding)
+        was = _count_inside(before, finding.code, first, last)
         first, last = first + _shift(edits, first), last + _shift(edits, last + 1)
-        if any(f.code == finding.code and first <= f.line <= last for f in after):
+        if _count_inside(after, finding.code, first, last) >= was:
             where = f"{finding.code} finding at line {finding.line}"
             raise _Failure(f"the fix did not remove the {where}")
+
+
+def _count_inside(findings: list[Finding], code: str, first: int, last: int) -> int:
+    return sum(1 for f in findings if f.code == code and first <= f.line <= last)
 
 
 def _edits(finding: Finding) -> list[Edit]:

@@ -356,6 +356,7 @@ class ModuleModel:
             field=value.enum_signal.fields[0],
             signals=(value.enum_signal,),
             carriers=frozenset({text, *prefixes(node)}),
+            implied=True,
         )
 
 

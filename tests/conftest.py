@@ -1,4 +1,4 @@
-"""Shared fixtures for the CLI, config and discovery tests.
+"""Shared fixtures for the CLI, config and discovery tests, and the fuzz profiles.
 
 These tests exercise the front end, not the rules, so `fake_rules` makes them independent
 of what the engine detects: it registers two stand-in rules (one off by default) and an
@@ -10,6 +10,7 @@ and a trigger scan that reads every file whole.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +18,38 @@ from typing import Protocol
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from refusal_lint import api, engine, registry
 from refusal_lint.cli import cli
 from refusal_lint.finding import Finding
 from refusal_lint.rule import Rule
 from refusal_lint.settings import Settings
+
+# Fuzz profiles (tests/test_fuzz.py). `quick` runs in every test run: a fixed set of examples
+# (derandomized, no example database), so CI is stable. `long` is for hunting: 20,000 random
+# examples per property, failures kept in .hypothesis/ and replayed first on the next run.
+# Pick it with `--hypothesis-profile=long` or REFUSAL_LINT_FUZZ=long.
+FUZZ_ENV = "REFUSAL_LINT_FUZZ"
+_SLOW_IS_FINE = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+hypothesis_settings.register_profile(
+    "quick",
+    max_examples=120,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+hypothesis_settings.register_profile(
+    "long",
+    max_examples=20_000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+hypothesis_settings.load_profile(os.environ.get(FUZZ_ENV) or "quick")
 
 FAKE_CODE = "RFL899"
 FAKE_NAME = "fake-test-rule"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from refusal_lint.facts import ComparisonFact, Value
-from refusal_lint.families import closest, normalize, vocabulary
+from refusal_lint.families import closest, never_equal, normalize, vocabulary
 from refusal_lint.plans.simple import plan_value
 from refusal_lint.rule import Context, Rule
 
@@ -96,17 +96,15 @@ class UnknownStopValue(Rule):
                 continue
             text = normalize(value.text, subject.case)
             if text in vocab:
-                if self._never_matches(value, comparison, ctx):
-                    ctx.report(
-                        self,
-                        value.node,
-                        f"`{subject.text}` is an integer proto enum in the SDK this module "
-                        f"imports: comparing it with the string {value.text!r} is never true; "
-                        f"compare with `FinishReason.{value.text}` or `.name`",
-                    )
+                if self._never_matches(value, text, comparison, ctx):
+                    self._report_proto_enum(comparison, value, text, ctx)
                 continue
             suggestion = closest(text, vocab)
             if suggestion is None or self._other_vocabulary(text, ctx):
+                continue
+            if self._never_matches(value, suggestion, comparison, ctx):
+                # The corrected string would still never match: no fix, name the member.
+                self._report_proto_enum(comparison, value, suggestion, ctx)
                 continue
             ctx.report(
                 self,
@@ -145,13 +143,21 @@ class UnknownStopValue(Rule):
         vocabularies compares with it on purpose."""
         return ctx.catalog_knows(text)
 
+    def _report_proto_enum(
+        self, comparison: ComparisonFact, value: Value, member: str, ctx: Context
+    ) -> None:
+        ctx.report(
+            self,
+            value.node,
+            f"`{comparison.subject.text}` is an integer proto enum in the SDK this module "
+            f"imports: comparing it with the string {value.text!r} is never true; "
+            f"compare with `FinishReason.{member}` or `.name`",
+        )
+
     @staticmethod
-    def _never_matches(value: Value, comparison: ComparisonFact, ctx: Context) -> bool:
-        subject = comparison.subject
-        if value.kind != "str" or subject.as_name:
+    def _never_matches(value: Value, text: str, comparison: ComparisonFact, ctx: Context) -> bool:
+        """Comparing with the string `text` (the value as normalized, or the value it is a
+        near miss of) is never true."""
+        if value.kind != "str":
             return False
-        text = normalize(value.text, subject.case)
-        as_str = {s.provider for s in subject.signals if s.value_type == "str" and text in s.values}
-        as_int = {s.provider for s in subject.signals if s.value_type == "int_enum"}
-        identified = ctx.identified_providers
-        return bool(identified & as_int) and not identified & as_str
+        return never_equal(comparison.subject, text, ctx.identified_providers)

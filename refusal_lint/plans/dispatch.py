@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from refusal_lint.facts import Branch, Dispatch
+from refusal_lint.families import never_equal
 from refusal_lint.plans import SAFE, UNSAFE, Edit, FixPlan, Span, guarded
 from refusal_lint.plans.edits import block_lines, insert_lines, node_span, replace_statements
 from refusal_lint.plans.shape import Shape, all_simple, is_noop, shown
@@ -36,6 +38,9 @@ def plan_dispatch(
     (not for RFL002: its silent default would still be there)."""
     shape = Shape(dispatch, ctx.layout)
     if not shape.string_typed:
+        return None
+    own = (v.text for fact in dispatch.comparisons for v in fact.values if v.kind == "str")
+    if _never_true(dispatch, own, ctx):
         return None
     default = dispatch.default
     if default is None:
@@ -94,6 +99,14 @@ def _plan_guard(shape: Shape, guard: Branch, ctx: Context) -> FixPlan | None:
     return _replace_default(shape, guard, reach - shape.refusal, ctx)
 
 
+def _never_true(dispatch: Dispatch, values: Iterable[str], ctx: Context) -> bool:
+    """A comparison with one of these strings is never true (an integer proto enum in the
+    SDK this module imports, RFL007): the dispatch's branches do not route what they seem
+    to, and a branch added for them would be dead code."""
+    identified = ctx.identified_providers
+    return any(never_equal(dispatch.subject, value, identified) for value in values)
+
+
 # ---- the three shapes of fix ----------------------------------------------------------------
 def _add_default(
     shape: Shape, member: ast.stmt, changes: frozenset[str], ctx: Context
@@ -113,6 +126,8 @@ def _add_default(
         after = layout.block_end(cases[-1].body)
     else:
         arms = shape.arms(member)
+        if arms[-1].orelse:  # `else:` holding a lone `if`, which the walk reads as `elif`
+            return None
         indent = layout.indent(member.lineno)
         unit = layout.body_unit(arms[-1].lineno, arms[-1].body)
         lines = block_lines("else", indent, unit, statement)
@@ -163,6 +178,8 @@ def _refusal_branch(
     missing = shape.missing_refusal
     subject = shape.subject_text(member)
     if not missing or subject is None:
+        return None
+    if _never_true(shape.dispatch, missing, ctx):
         return None
     literals = [shape.literal(v, shape.quote) for v in missing]
     statement = refusal_code(shape, subject, ctx)

@@ -185,7 +185,11 @@ class Shape:
     @cached_property
     def string_typed(self) -> bool:
         """New branches may compare with string literals: the dispatch itself does, or it
-        uses enum members of families whose enums are `str` enums (equal to their value)."""
+        uses enum members of families whose enums are `str` enums (equal to their value).
+        Not for a subject known only from its enum members: a string branch added to it
+        would not be seen as part of the dispatch."""
+        if self.dispatch.subject.implied:
+            return False
         kinds = {v.kind for f in self.dispatch.comparisons for v in f.values} - {"none"}
         if kinds <= {"str"}:
             return True
