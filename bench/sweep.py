@@ -228,7 +228,7 @@ def render(result: Sweep, corpus: Path, packages: Sequence[tuple[str, str]]) -> 
         )
     first = result.passes[0].codes() if result.passes else Counter()
     by_code = ", ".join(f"{code} {n:,}" for code, n in sorted(first.items())) or "none"
-    fixed = result.passes[1].fixed_line() if len(result.passes) > 1 else ""
+    fixed = result.passes[1].fixed_line().rstrip(".") if len(result.passes) > 1 else ""
     lines = [
         f"Corpus: {result.packages} releases ({len(packages)} pinned in "
         f"{PACKAGES_FILE.name}), {result.files:,} files, {result.lines:,} lines, in {corpus}.",
