@@ -73,6 +73,7 @@ class Sweep:
     packages: int
     files: int
     lines: int
+    releases: dict[str, tuple[int, int]] = field(default_factory=dict)  # dir -> files, lines
     passes: list[Pass] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # files the fix changed
     broken: list[str] = field(default_factory=list)  # changed files that no longer parse
@@ -183,8 +184,13 @@ def unparseable(tree: Path, files: Sequence[str]) -> list[str]:
 # ---- the sweep ------------------------------------------------------------------------------
 def sweep(corpus: Path, command: Sequence[str], workdir: Path, timeout: float) -> Sweep:
     files = corpus_files(corpus)
+    releases: dict[str, tuple[int, int]] = {}
+    for rel, lines in files.items():
+        top = rel.split("/", 1)[0]
+        count, total = releases.get(top, (0, 0))
+        releases[top] = (count + 1, total + lines)
     packages = sum(1 for p in corpus.iterdir() if p.is_dir() and not p.name.startswith("."))
-    result = Sweep(packages, len(files), sum(files.values()))
+    result = Sweep(packages, len(files), sum(files.values()), releases)
     log(f"corpus: {result.packages} releases, {result.files:,} files, {result.lines:,} lines")
     extra = unwalked_files(corpus)
     check = run_pass("check", command, corpus, extra, timeout)
@@ -217,8 +223,19 @@ def sweep(corpus: Path, command: Sequence[str], workdir: Path, timeout: float) -
     return result
 
 
-def render(result: Sweep, corpus: Path, packages: Sequence[tuple[str, str]]) -> str:
-    """The Markdown summary: corpus, one row per pass, the fix checks, the verdict."""
+def release_table(result: Sweep) -> list[str]:
+    """One row per release: files, lines, findings of `check`, files the fix changed."""
+    found = Counter(str(f["filename"]).split("/", 1)[0] for f in result.passes[0].findings)
+    fixed = Counter(path.split("/", 1)[0] for path in result.changed)
+    rows = ["| release | files | lines | findings | files fixed |", "|---|--:|--:|--:|--:|"]
+    for name, (count, lines) in sorted(result.releases.items(), key=lambda kv: -kv[1][1]):
+        rows.append(f"| {name} | {count:,} | {lines:,} | {found[name]} | {fixed[name]} |")
+    return rows
+
+
+def render(result: Sweep, corpus: Path, packages: Sequence[tuple[str, str]], list_name: str) -> str:
+    """The Markdown summary: corpus, one row per pass, the fix checks, the verdict, and one
+    row per release."""
     rows = ["| pass | exit | seconds | findings | RFL900 | RFL901 |", "|---|---|---|---|---|---|"]
     for run in result.passes:
         codes = run.codes()
@@ -228,10 +245,10 @@ def render(result: Sweep, corpus: Path, packages: Sequence[tuple[str, str]]) -> 
         )
     first = result.passes[0].codes() if result.passes else Counter()
     by_code = ", ".join(f"{code} {n:,}" for code, n in sorted(first.items())) or "none"
-    fixed = result.passes[1].fixed_line() if len(result.passes) > 1 else ""
+    fixed = result.passes[1].fixed_line().rstrip(".") if len(result.passes) > 1 else ""
     lines = [
         f"Corpus: {result.packages} releases ({len(packages)} pinned in "
-        f"{PACKAGES_FILE.name}), {result.files:,} files, {result.lines:,} lines, in {corpus}.",
+        f"{list_name}), {result.files:,} files, {result.lines:,} lines, in {corpus}.",
         "",
         *rows,
         "",
@@ -242,7 +259,32 @@ def render(result: Sweep, corpus: Path, packages: Sequence[tuple[str, str]]) -> 
         f"- Verdict: {'PASS' if result.ok else 'FAIL'}",
     ]
     lines += [f"  - {failure}" for failure in result.failures]
+    if result.passes and result.releases:
+        lines += ["", *release_table(result)]
     return "\n".join(lines) + "\n"
+
+
+def figures(result: Sweep) -> dict[str, object]:
+    """The sweep's figures as plain data (`--json`)."""
+    return {
+        "packages": result.packages,
+        "files": result.files,
+        "lines": result.lines,
+        "releases": {name: {"files": f, "lines": n} for name, (f, n) in result.releases.items()},
+        "passes": [
+            {
+                "name": r.name,
+                "exit": r.exit_code,
+                "seconds": round(r.seconds, 1),
+                "codes": dict(r.codes()),
+            }
+            for r in result.passes
+        ],
+        "changed": result.changed,
+        "broken": result.broken,
+        "unstable": result.unstable,
+        "failures": result.failures,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,16 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rl-sweep-", dir=base) as work:
         command = [args.refusal_lint, "check", *(["--jobs", str(args.jobs)] if args.jobs else [])]
         result = sweep(corpus, command, Path(work), args.timeout)
-    print(render(result, corpus, packages), end="")
+    print(render(result, corpus, packages, args.packages.name), end="")
     if args.json:
-        figures = {
-            "packages": result.packages, "files": result.files, "lines": result.lines,
-            "passes": [{"name": r.name, "exit": r.exit_code, "seconds": round(r.seconds, 1),
-                        "codes": dict(r.codes())} for r in result.passes],
-            "changed": len(result.changed), "broken": result.broken,
-            "unstable": result.unstable, "failures": result.failures,
-        }  # fmt: skip
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        args.json.write_text(json.dumps(figures(result), indent=2) + "\n")
     return 0 if result.ok else 1
 
 

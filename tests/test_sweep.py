@@ -88,8 +88,9 @@ def test_a_real_run_passes_and_counts(corpus: Path, tmp_path: Path) -> None:
     assert result.changed == ["llm-1.0/llm/build/generated.py", "llm-1.0/llm/summary.py"]
     assert fix.fixed_line().startswith("Fixed 2 problems in 2 files")
     assert (corpus / "llm-1.0/llm/summary.py").read_text() == FIXABLE  # the copy was fixed
-    report = sweep.render(result, corpus, [("llm", "1.0"), ("plain", "2.0")])
+    report = sweep.render(result, corpus, [("llm", "1.0"), ("plain", "2.0")], "list.txt")
     assert "Verdict: PASS" in report and "| check | 1 |" in report
+    assert "| llm-1.0 | 2 | 8 | 2 | 2 |" in report and "| plain-2.0 | 2 | 3 | 1 | 0 |" in report
 
 
 def test_an_internal_error_fails_the_sweep(corpus: Path, tmp_path: Path) -> None:
