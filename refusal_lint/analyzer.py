@@ -280,7 +280,7 @@ class Analyzer:
                 elif isinstance(node, ast.Compare):
                     self._terms_of_compare(node)
 
-    def _terms_of_compare(self, node: ast.Compare) -> list[Term]:
+    def _terms_of_compare(self, node: ast.Compare, *, record: bool = True) -> list[Term]:
         """The subject/value terms of a comparison; records a ComparisonFact once."""
         if len(node.ops) != 1:
             return []
@@ -288,7 +288,7 @@ class Analyzer:
         term = self._term(op, left, right) or self._term(op, right, left, swapped=True)
         if term is None:
             return []
-        if id(node) not in self._comparisons:
+        if record and id(node) not in self._comparisons:
             fact = ComparisonFact(node, term.subject, term.values)
             self._comparisons[id(node)] = fact
             self.facts.comparisons.append(fact)
@@ -352,8 +352,12 @@ class Analyzer:
                 later = stmts[later_index]
                 if isinstance(later, ast.If):
                     later_arms, later_default = _if_chain(later)
-                    later_subject = self._first_subject(later_arms)
+                    # Only a probe: the names its tests read may be rebound before it runs,
+                    # so its comparisons are recorded once it joins the run (or when the
+                    # walk reaches it), not here.
+                    later_subject = self._first_subject(later_arms, record=False)
                     if later_subject is not None and later_subject.key == subject.key:
+                        self._first_subject(later_arms)
                         members.append(later)
                         self._chained.update(id(node) for node, _, _ in later_arms)
                         arms.extend(later_arms)
@@ -468,12 +472,12 @@ class Analyzer:
         self.scope.dispatches.append(dispatch)
 
     def _first_subject(
-        self, arms: list[tuple[ast.AST, ast.expr, list[ast.stmt]]]
+        self, arms: list[tuple[ast.AST, ast.expr, list[ast.stmt]]], *, record: bool = True
     ) -> Subject | None:
         for _, test, _ in arms:
             for node in _walk_expr(test):
                 if isinstance(node, ast.Compare):
-                    terms = self._terms_of_compare(node)
+                    terms = self._terms_of_compare(node, record=record)
                     if terms and any(v.text != "None" for v in terms[0].values):
                         return terms[0].subject
         return None

@@ -154,6 +154,27 @@ def test_a_case_folded_subject_is_judged_as_folded_against_proto_enums() -> None
 
 
 @pytest.mark.filterwarnings("error")
+def test_a_later_if_probed_for_a_run_is_judged_with_the_aliases_bound_before_it() -> None:
+    # Looking for a run of guard clauses after the first `if`, the walk read the later `if`
+    # before `reason = resp.finish_reason` was bound, and kept that reading: `reason` was
+    # known only from the Vertex AI enum member it is compared with, so the string "SAFETY"
+    # was called never equal (RFL007) although google-genai gives it as that string. The
+    # long fuzz profile found it as an RFL007 that an assert-to-if fix (RFL008) brought out.
+    source = """\
+        from google.genai import Client
+        import vertexai
+
+        def answer(flag):
+            resp = Client().models.generate_content(model="m")
+            if getattr(resp, "finish_reason") == "SAFETY":
+                raise ValueError("refused")
+            reason = resp.finish_reason
+            if reason not in (3, "SAFETY", vertexai.generative_models.FinishReason.SAFETY):
+                raise AssertionError
+        """
+    assert [f for f in _lint(source) if f.code == "RFL007"] == []
+
+
 def test_the_compilers_warnings_about_the_code_do_not_make_it_unparseable() -> None:
     # `"\."` is a DeprecationWarning (a SyntaxWarning on 3.12+) from `ast.parse` itself:
     # under `-W error` a valid file became RFL900, and on 3.12+ the warning was printed.
