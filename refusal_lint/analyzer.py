@@ -271,14 +271,15 @@ class Analyzer:
 
     # ---- comparisons --------------------------------------------------------------------
     def _scan_expressions(self, stmt: ast.stmt) -> None:
+        on_table_node, on_response_node = self.tables.on_node, self.responses.on_node
         for root in _header_expressions(stmt):
             for node in _walk_expr(root):
-                self.tables.on_node(node, self.scope.aliases)
-                self.responses.on_node(node)
-                if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-                    self._bind(node.target.id, node.value)
-                elif isinstance(node, ast.Compare):
+                on_table_node(node, self.scope.aliases)
+                on_response_node(node)
+                if isinstance(node, ast.Compare):
                     self._terms_of_compare(node)
+                elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                    self._bind(node.target.id, node.value)
 
     def _terms_of_compare(self, node: ast.Compare, *, record: bool = True) -> list[Term]:
         """The subject/value terms of a comparison; records a ComparisonFact once."""
@@ -756,18 +757,25 @@ def _header_expressions(stmt: ast.stmt) -> list[ast.AST]:
 
 
 def _walk_expr(root: ast.AST) -> list[ast.AST]:
-    """Nodes of an expression, skipping comprehensions and lambdas (not stop-signal tests)."""
+    """Nodes of an expression, skipping comprehensions and lambdas (not stop-signal tests).
+
+    Contexts (`Load`, `Store`) and operators (`Eq`, `And`) are not listed: no collector
+    reads them as nodes, and they are a third of all nodes.
+    """
     found: list[ast.AST] = []
     stack = [root]
+    child_fields = _CHILD_FIELDS
     ast_type = ast.AST
     while stack:
         node = stack.pop()
         found.append(node)
-        if isinstance(node, COMPREHENSIONS):
-            continue
+        kind = type(node)
+        fields = child_fields.get(kind)
+        if fields is None:
+            fields = child_fields[kind] = _child_fields(kind)
         # `ast.iter_child_nodes`, inlined: this loop runs for every expression node.
         children: list[ast.AST] = []
-        for name in node._fields:
+        for name in fields:
             value = getattr(node, name, None)
             if isinstance(value, ast_type):
                 children.append(value)
@@ -776,3 +784,16 @@ def _walk_expr(root: ast.AST) -> list[ast.AST]:
         children.reverse()
         stack.extend(children)
     return found
+
+
+# Fields that never hold a node worth listing: names and flags, contexts, operators.
+_NOT_CHILDREN = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "kind", "name", "type_comment", "conversion"}
+)
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    if issubclass(kind, COMPREHENSIONS) or kind is ast.Constant:
+        return ()
+    return tuple(name for name in kind._fields if name not in _NOT_CHILDREN)

@@ -20,6 +20,7 @@ from refusal_lint.loudness import carries, is_loud_body, walk_body
 from refusal_lint.model import ModuleModel, dotted
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_CHAINS = frozenset({ast.Attribute, ast.Subscript, ast.Call})
 # Calls that only look at a value: passing a response to them is not handing it on.
 # (`cast` and `json.loads` hand back what they were given: no hand-off either.)
 LOOKING_CALLS = frozenset(
@@ -570,17 +571,19 @@ class ResponseTracker:
 
     # ---- expressions --------------------------------------------------------------------
     def on_node(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            self.scope.loads.setdefault(node.id, []).append(node)
-        if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-            self._bind(node.target.id, node.value)
-        if isinstance(node, COMPREHENSIONS):
-            self._on_comprehension(node)
+        if isinstance(node, ast.Name):  # the most common node, kept short
+            if isinstance(node.ctx, ast.Load):
+                self.scope.loads.setdefault(node.id, []).append(node)
             return
-        if isinstance(node, ast.Compare):
-            self._on_event_compare(node)
-        chain = (ast.Attribute, ast.Subscript, ast.Call)
-        if id(node) in self._seen or not isinstance(node, chain):
+        if type(node) not in _CHAINS:
+            if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+                self._bind(node.target.id, node.value)
+            elif isinstance(node, COMPREHENSIONS):
+                self._on_comprehension(node)
+            elif isinstance(node, ast.Compare):
+                self._on_event_compare(node)
+            return
+        if id(node) in self._seen or not isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
             return
         self._mark_inner(node)
         if self._reads_signal_field(node) and id(node) not in self._truthy_only:
