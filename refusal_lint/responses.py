@@ -570,10 +570,14 @@ class ResponseTracker:
             self._truthy_only.add(id(part))
 
     # ---- expressions --------------------------------------------------------------------
+    def on_name_load(self, node: ast.Name) -> None:
+        """A name read: `on_node` for the most common node, without its type tests."""
+        self.scope.loads.setdefault(node.id, []).append(node)
+
     def on_node(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Name):  # the most common node, kept short
+        if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
-                self.scope.loads.setdefault(node.id, []).append(node)
+                self.on_name_load(node)
             return
         if type(node) not in _CHAINS:
             if isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):

@@ -155,6 +155,11 @@ class TableCollector:
     _folded: set[int] = field(default_factory=set)  # `.get` calls read with their `or`
 
     # ---- hooks --------------------------------------------------------------------------
+    def on_name_load(self, node: ast.Name, aliases: dict[str, Subject]) -> None:
+        """A name read: `on_node` for the most common node, without its type tests."""
+        use = (self._scope(aliases), self._receivers.get(id(node), "other"))
+        self._loads.setdefault((node.id, False), []).append(use)
+
     def on_node(self, node: ast.AST, aliases: dict[str, Subject]) -> None:
         """Every expression node of every statement, in source order."""
         kind = type(node)
