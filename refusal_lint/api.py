@@ -305,6 +305,8 @@ def _parse(
     `data` is `source` as UTF-8 and `offsets` its trigger words' byte offsets.
     """
     scan = trigger_scan(settings)
+    # Stop-value tables matter wherever they are, trigger word or not (RFL006).
+    offsets = sorted([*offsets, *scan.table_offsets(data)])
     blocks = select_blocks(data, offsets, [anchor.text for anchor in scan.anchors])
     tree = _parse_partial(data, blocks, filename) if tree is None else prune(tree, blocks)
     if tree is None:  # the selected text did not parse: parse it all, then prune

@@ -34,6 +34,11 @@ if TYPE_CHECKING:
     from refusal_lint.settings import Settings
 
 ANCHOR_LENGTH = 5
+# How a quoted dict key ends (`"end_turn": ...`), the longest key looked for, and how far
+# apart two keys of one table may be.
+_KEY_ENDS = (b'":', b"':", b'" :', b"' :")
+_LONGEST_KEY = 64
+_TABLE_SPAN = 4096
 # A column-0 line that starts a new top-level statement. Lines that continue one
 # (`else:`, `except ...:`, a closing bracket, text inside a string) do not match.
 _STATEMENT_START = re.compile(
@@ -91,8 +96,37 @@ def _offsets(word: bytes, anchor: bytes) -> list[int]:
 class TriggerScan:
     """Finds the trigger words of the catalog (and of the settings) in a file's bytes."""
 
-    def __init__(self, words: Iterable[str]) -> None:
+    def __init__(self, words: Iterable[str], table_values: Iterable[str] = ()) -> None:
         self.anchors = build_anchors(words)
+        self.table_values = frozenset(v.lower().encode() for v in table_values if v)
+
+    def table_offsets(self, data: bytes) -> list[int]:
+        """Offsets of the dict keys of what may be a stop-value table: a quoted value some
+        provider emits, followed by `:`, with a different such key close by.
+
+        A table needs no trigger word (`{"end_turn": "done", "max_tokens": "cut"}` in a
+        helper), but a dict without two keys from the catalog's vocabularies is no stop
+        table, so only those keep their block (and bind the name they are assigned to).
+        Run only on files that hold a trigger word: elsewhere nothing is read.
+        """
+        hits: list[tuple[int, bytes]] = []
+        for colon in _KEY_ENDS:  # `find` passes: far faster than one regex over the file
+            quote = colon[:1]
+            end = data.find(colon)
+            while end != -1:
+                start = data.rfind(quote, max(end - _LONGEST_KEY, 0), end)
+                if start != -1 and (key := data[start + 1 : end].lower()) in self.table_values:
+                    hits.append((start, key))
+                end = data.find(colon, end + len(colon))
+        hits.sort()
+        return [
+            offset
+            for index, (offset, key) in enumerate(hits)
+            if any(
+                other != key and abs(near - offset) <= _TABLE_SPAN
+                for near, other in hits[max(index - 8, 0) : index + 9]
+            )
+        ]
 
     def offsets(self, data: bytes) -> list[int]:
         """Byte offsets where a trigger word starts; empty when the file has none.
@@ -473,15 +507,19 @@ def _kept_statements(body: list[ast.stmt], blocks: Blocks) -> list[ast.stmt]:
     return kept
 
 
-_SCANS: dict[tuple[str, ...], TriggerScan] = {}
+_SCANS: dict[tuple[tuple[str, ...], tuple[str, ...]], TriggerScan] = {}
 
 
 def trigger_scan(settings: Settings) -> TriggerScan:
-    """The scan for the catalog's trigger words plus the settings' extra signal fields."""
-    from refusal_lint.catalog import load_catalog
-
-    words = (*load_catalog().trigger_words(), *settings.extra_signal_fields)
-    scan = _SCANS.get(words)
+    """The scan for the catalog's trigger words plus the settings' extra signal fields (and
+    the stop values of its tables, plus the settings' extra refusal values)."""
+    key = (settings.extra_signal_fields, settings.extra_refusal_values)
+    scan = _SCANS.get(key)
     if scan is None:
-        scan = _SCANS[words] = TriggerScan(words)
+        from refusal_lint.catalog import load_catalog
+
+        catalog = load_catalog()
+        words = (*catalog.trigger_words(), *settings.extra_signal_fields)
+        values = (*catalog.all_values, *settings.extra_refusal_values)
+        scan = _SCANS[key] = TriggerScan(words, values)
     return scan

@@ -149,6 +149,25 @@ class Stop(str, Enum):
     END = "end_turn"
     MAX = "max_tokens"
 """,
+    # Tables need no trigger word; found by the long fuzz profile (a module table read in
+    # a function that names no signal was dropped with that function).
+    "tables_without_a_trigger": """
+STOP_MAP = {"function_call": "stop", "content_filter": "stop"}
+
+
+def route(resp):
+    if resp.stop_reason == "refusal":
+        raise RuntimeError("refused")
+
+
+def mapped(resp):
+    return STOP_MAP.get(resp.outcome, "stop")
+
+
+def local(x):
+    table = {'end_turn': "done", 'max_tokens' : "cut"}
+    return table.get(x, "done")
+""",
 }
 
 
