@@ -17,18 +17,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load() -> ModuleType:
+def _load(script: str) -> ModuleType:
+    """A bench/ script as a module, registered by name: dataclasses look their module up
+    by name, and a worker's function is pickled by it."""
     spec = importlib.util.spec_from_file_location(
-        "bench_benchmark", ROOT / "bench" / "benchmark.py"
+        f"bench_{script}", ROOT / "bench" / f"{script}.py"
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-bench = _load()
+bench = _load("benchmark")
 
 
 def test_parse_packages_skips_comments_and_blanks() -> None:
@@ -266,3 +268,18 @@ def test_has_cache_by_directory_or_by_a_much_faster_second_run() -> None:
     assert not bench.has_cache(False, 80.0, 70.0)
     assert not bench.has_cache(False, None, 10.0)
     assert not bench.has_cache(False, 80.0, None)
+
+
+def test_floor_splits_by_bytes_and_parses_only_files_with_a_trigger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    floor = _load("floor")
+    parts = floor.split_by_bytes([("a", 100), ("b", 60), ("c", 50), ("d", 10)], 2)
+    assert sorted(sorted(p) for p in parts) == [["a", "d"], ["b", "c"]]
+    (tmp_path / "llm.py").write_text("def f(r):\n    return r.stop_reason\n")
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "more.py").write_text("y = resp.finish_reason\n")
+    for jobs in ("1", "2"):
+        assert floor.main([str(tmp_path), "--jobs", jobs]) == 0
+        assert "3 files, 2 scanned, cut and parsed" in capsys.readouterr().err
