@@ -42,6 +42,7 @@ SETTINGS = SOUNDNESS.all_rules_settings()
 # Documented scope limits (each is a quiet case in its book saying why).
 KNOWN_LIMITS = {
     "unknown-stop-value:a-mistyped-key-in-a-function-that-names-no-signal:1",
+    "unknown-stop-value:a-mistyped-key-in-a-function-that-names-no-signal:2",
     "lossy-stop-mapping:a-table-in-a-module-that-never-names-a-signal-or-an-sdk:1",
 }
 
