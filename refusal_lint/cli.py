@@ -166,16 +166,16 @@ class _Run:
 
     def add(self, result: FileResult) -> None:
         """One file's result from the runner (per-file ignores applied here)."""
-        from refusal_lint.config import ignored_codes
-
         if result.error is not None:
-            self.unreadable(result.display, result.path, result.error)
+            self.unreadable(result.display, Path(result.path), result.error)
             return
         if self.scan is not None:
             self.scan.add(result.display, result.summary, result.source)
         found = result.findings
-        if found:
-            ignored = ignored_codes(result.path, self.settings, self.project.root)
+        if found:  # called for every file: the import is paid only where it is needed
+            from refusal_lint.config import ignored_codes
+
+            ignored = ignored_codes(Path(result.path), self.settings, self.project.root)
             found = [f for f in found if f.code not in ignored]
         if found:
             self.findings.extend(found)
@@ -328,7 +328,7 @@ def check(
     """Lint PATHS (files or directories; default '.', '-' reads stdin)."""
     from refusal_lint import gate
     from refusal_lint.cache import Cache, cache_directory
-    from refusal_lint.discovery import iter_python_files
+    from refusal_lint.discovery import python_files
     from refusal_lint.runner import default_jobs, lint_files
 
     paths = paths or (".",)
@@ -343,28 +343,26 @@ def check(
         force_exclude=force_exclude,
     )
     run = _Run(settings, project, [], {}, scan=_project_scan(settings))
-    files = list(
-        iter_python_files(
-            [Path(p) for p in paths if p != STDIN],
-            root=project.root,
-            exclude=project.exclude,
-            extend_exclude=project.extend_exclude,
-            respect_gitignore=project.respect_gitignore,
-            force_exclude=project.force_exclude,
-            on_error=None if quiet else _warn_unlistable,
-            also=run.scan.wants if run.scan else None,
-        )
+    names = python_files(
+        [Path(p) for p in paths if p != STDIN],
+        root=project.root,
+        exclude=project.exclude,
+        extend_exclude=project.extend_exclude,
+        respect_gitignore=project.respect_gitignore,
+        force_exclude=project.force_exclude,
+        on_error=None if quiet else _warn_unlistable,
+        also=run.scan.wants if run.scan else None,
     )
     cache = (
         None if no_cache else Cache.open(cache_directory(project.root, project.cache_dir), settings)
     )
-    for result in lint_files(files, settings, cache, jobs or default_jobs()):
+    for result in lint_files(names, settings, cache, jobs or default_jobs()):
         run.add(result)
     if cache is not None:
         cache.save()
     if run.scan is not None:  # cassettes were read, not linted
-        files = run.scan.python_files(files)
-    linted = len(files) + _lint_stdin(run, paths, stdin_filename)
+        names = run.scan.python_files(names)
+    linted = len(names) + _lint_stdin(run, paths, stdin_filename)
     if not linted and not quiet:
         _warn("no Python files found")
     if fix or fix_only or show_diff:
@@ -372,7 +370,8 @@ def check(
 
         stdin = _stdin_display(paths, stdin_filename)
         code = fix_command.run_fixes(
-            run, files, stdin, unsafe=unsafe_fixes, diff=show_diff, fix_only=fix_only,
+            run, [Path(n) for n in names], stdin, unsafe=unsafe_fixes, diff=show_diff,
+            fix_only=fix_only,
             quiet=quiet, exit_zero=exit_zero, warn=_warn,
             machine=output_format in MACHINE_FORMATS,
         )  # fmt: skip

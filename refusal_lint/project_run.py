@@ -57,11 +57,11 @@ class ProjectScan:
     # `--fix` rewrote is summarized again, so its finding follows its new lines.
     _hashes: dict[str, int] = field(default_factory=dict)
 
-    def wants(self, path: Path) -> bool:
+    def wants(self, path: Path | str) -> bool:
         """Discovery's question: is this non-Python file a cassette to read?"""
         return SuiteLayout.of(self.settings).is_cassette(display_path(path))
 
-    def python_files(self, paths: Iterable[Path]) -> list[Path]:
+    def python_files(self, paths: Iterable[str]) -> list[str]:
         """`paths` without the cassettes (for --fix and the count of linted files)."""
         return [path for path in paths if not self.wants(path)]
 

@@ -18,7 +18,6 @@ import sys
 import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from refusal_lint import api, interrupt
@@ -42,7 +41,7 @@ class FileResult:
     """One file's findings, its text when it has findings (for context lines), or why it
     could not be read; and its summary for a project-level rule (RFL012) when one is on."""
 
-    path: Path
+    path: str  # absolute
     display: str
     findings: list[Finding]
     source: str | None = None
@@ -53,7 +52,7 @@ class FileResult:
 @dataclass(frozen=True)
 class _Job:
     index: int
-    path: Path
+    path: str  # absolute
     display: str
     stat: os.stat_result | None
 
@@ -67,32 +66,30 @@ def default_jobs() -> int:
 
 
 def lint_files(
-    paths: Sequence[Path], settings: Settings, cache: Cache | None, jobs: int
+    paths: Sequence[str], settings: Settings, cache: Cache | None, jobs: int
 ) -> list[FileResult]:
-    """Every path's result, in the order of `paths`."""
+    """Every path's result, in the order of `paths` (absolute paths, as discovery gives)."""
     results: list[FileResult | None] = [None] * len(paths)
     todo: list[_Job] = []
     displayed = _Displayer()
     for index, path in enumerate(paths):
-        absolute = os.path.abspath(path)
-        display = displayed(absolute)
+        display = displayed(path)
         try:
-            stat = os.stat(absolute)
+            stat = os.stat(path)
         except OSError as exc:
             results[index] = FileResult(path, display, [], error=exc)
             continue
-        cached = cache.by_stat(absolute, stat, display) if cache else None
+        cached = cache.by_stat(path, stat, display) if cache else None
         if cached is None:
             todo.append(_Job(index, path, display, stat))
         else:
-            summary = cache.summary_by_stat(absolute) if cache else None
+            summary = cache.summary_by_stat(path) if cache else None
             source = _source_of(path, cached)
             results[index] = FileResult(path, display, cached, source, None, summary)
     for job, result, key in _run_jobs(todo, settings, cache, jobs):
         results[job.index] = result
         if cache is not None and key is not None:
-            absolute = os.path.abspath(job.path)
-            cache.store(absolute, job.stat, key, result.findings, result.summary)
+            cache.store(job.path, job.stat, key, result.findings, result.summary)
     return [r for r in results if r is not None]
 
 
@@ -149,7 +146,7 @@ def _lint_one(
     """Read and lint one file; the content digest is returned for the cache."""
     interrupt.check()  # a Ctrl-C the previous file's linting lost
     try:
-        data = job.path.read_bytes()
+        data = _read(job.path)
     except OSError as exc:
         return job, FileResult(job.path, job.display, [], error=exc), None
     except MemoryError:  # larger than the memory left: RFL900, the run goes on
@@ -213,11 +210,16 @@ def _can_fork() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _source_of(path: Path, findings: list[Finding]) -> str | None:
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _source_of(path: str, findings: list[Finding]) -> str | None:
     if not findings:
         return None
     try:
-        return source_text(path.read_bytes())
+        return source_text(_read(path))
     except OSError:
         return None
 

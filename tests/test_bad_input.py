@@ -17,7 +17,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -344,19 +343,19 @@ def test_recursion_or_memory_error_in_the_analyzer_is_rfl900_and_the_run_goes_on
 def test_file_too_large_for_the_memory_left_is_rfl900_and_the_run_goes_on(
     invoke: Invoke, write: Write, monkeypatch: pytest.MonkeyPatch, stage: str, message: str
 ) -> None:
-    real_read, real_check = Path.read_bytes, api.check_bytes
+    real_read, real_check = runner._read, api.check_bytes
 
-    def read_bytes(self: Path) -> bytes:
-        if stage == "read" and self.name == "huge.py":
+    def read_bytes(path: str) -> bytes:
+        if stage == "read" and os.path.basename(path) == "huge.py":
             raise MemoryError
-        return real_read(self)
+        return real_read(path)
 
     def check_bytes(data: bytes, filename: str, *args: Any, **kwargs: Any) -> Any:
         if stage == "check" and filename == "huge.py":
             raise MemoryError  # decoding, say: outside the analyzer's own guard
         return real_check(data, filename, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(runner, "_read", read_bytes)
     monkeypatch.setattr(api, "check_bytes", check_bytes)
     write("huge.py", GUARD)
     write("small.py", GUARD)
@@ -478,14 +477,20 @@ def test_fifo_named_py_in_a_walked_directory_is_skipped_not_read_forever(
 
 def _refuse_to_read(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """Reading `name` fails with EACCES (chmod 000 does not stop root, which CI may be)."""
-    real = Path.read_bytes
+    real, real_read = Path.read_bytes, runner._read
 
     def read_bytes(self: Path) -> bytes:
         if self.name == name:
             raise PermissionError(13, "Permission denied", str(self))
         return real(self)
 
+    def read(path: str) -> bytes:  # how the runner reads a file to lint
+        if os.path.basename(path) == name:
+            raise PermissionError(13, "Permission denied", path)
+        return real_read(path)
+
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(runner, "_read", read)
 
 
 @pytest.mark.parametrize("how", ["chmod-000", "read-fails"])
@@ -514,13 +519,14 @@ def test_unreadable_file_is_rfl900_and_the_run_goes_on(
 
 def _vanishing(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """`path` is deleted right after discovery listed it."""
-    real = discovery.iter_python_files
+    real = discovery.python_files
 
-    def listed_then_deleted(*args: Any, **kwargs: Any) -> Iterator[Path]:
-        yield from real(*args, **kwargs)
+    def listed_then_deleted(*args: Any, **kwargs: Any) -> list[str]:
+        listed = real(*args, **kwargs)
         path.unlink()
+        return listed
 
-    monkeypatch.setattr(discovery, "iter_python_files", listed_then_deleted)
+    monkeypatch.setattr(discovery, "python_files", listed_then_deleted)
 
 
 def test_path_that_vanishes_before_it_is_read_is_rfl900(

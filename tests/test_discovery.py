@@ -36,6 +36,13 @@ def test_recurses_keeps_py_and_pyi_in_sorted_order(write: Write) -> None:
     assert found() == ["a/b/c.py", "a/m.py", "a/z.pyi", "b.py"]
 
 
+def test_order_is_by_path_components_not_by_characters(write: Write) -> None:
+    for name in ["pkg.py", "pkg/x.py", "pkg-extra/y.py"]:
+        write(name)
+    # A plain string sort would put `pkg/x.py` last ('/' sorts after '-' and '.').
+    assert found() == ["pkg/x.py", "pkg-extra/y.py", "pkg.py"]
+
+
 @pytest.mark.parametrize("name", sorted(SKIP_DIRS | {"pkg.egg-info"}))
 def test_builtin_skip_dirs(write: Write, name: str) -> None:
     write(f"{name}/inner.py")
@@ -50,6 +57,14 @@ def test_any_virtualenv_is_skipped(write: Write, name: str) -> None:
     write(f"{name}/lib/python3.11/site.py")
     write("env_tools/keep.py")  # a directory merely named like one is kept
     assert found() == ["env_tools/keep.py"]
+
+
+def test_virtualenv_named_on_the_command_line_is_walked(write: Write) -> None:
+    write("env/pyvenv.cfg", "home = /usr/bin\n")
+    write("env/tool.py")
+    write("env/inner/pyvenv.cfg", "home = /usr/bin\n")
+    write("env/inner/skipped.py")
+    assert found("env") == ["env/tool.py"]
 
 
 def test_env_without_pyvenv_cfg_is_linted(write: Write) -> None:
