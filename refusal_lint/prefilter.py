@@ -294,7 +294,27 @@ def _context_names(data: bytes, start: int, end: int, triggers: Sequence[int]) -
 
 
 def _mentions(data: bytes, start: int, end: int, names: Iterable[bytes]) -> bool:
-    return any(data.find(name, start, end) != -1 for name in names)
+    return any(_finds_name(data, name, start, end) for name in names)
+
+
+# The bytes of an ASCII identifier. A byte >= 0x80 (part of a non-ASCII identifier) counts
+# as a boundary, so a doubtful case keeps the block.
+_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _finds_name(data: bytes, name: bytes, start: int, end: int) -> bool:
+    """Whether `name` occurs in `data[start:end]` as a whole name, not inside a longer one:
+    a bound `client` is not used by `http_client` or `clients` (a substring test kept whole
+    functions of SDK sources for such near names)."""
+    position = data.find(name, start, end)
+    while position != -1:
+        after = position + len(name)
+        if (position == 0 or data[position - 1] not in _NAME_BYTES) and (
+            after >= len(data) or data[after] not in _NAME_BYTES
+        ):
+            return True
+        position = data.find(name, position + 1, end)
+    return False
 
 
 def _class_regions(
@@ -341,8 +361,8 @@ def _assigned_attributes(
             continue
         for match in _SELF_ASSIGNED.finditer(data, start, end):
             value_start, value_end = match.span(2)
-            if _has_trigger(triggers, value_start, value_end) or any(
-                name in match.group(2) for name in names
+            if _has_trigger(triggers, value_start, value_end) or _mentions(
+                data, value_start, value_end, names
             ):
                 attributes.add(match.group(1))
     return attributes

@@ -245,6 +245,23 @@ def _shape(tree: ast.Module) -> list[tuple[int, list[int]]]:
     return shape
 
 
+def test_a_bound_name_counts_only_as_a_whole_name() -> None:
+    source = (
+        b"from openai import OpenAI\n"
+        b"client = OpenAI()\n"
+        b"def near_names():\n"
+        b"    return http_client.get(clients)\n"
+        b"def uses_it():\n"
+        b"    return client.models.list()\n"
+        b"def attribute():\n"
+        b"    return self.client\n"
+    )
+    blocks = select_blocks(source, trigger_scan(default_settings()).offsets(source))
+    partial = blank_dropped(source, blocks)
+    assert b"near_names" not in partial
+    assert b"def uses_it" in partial and b"def attribute" in partial
+
+
 def test_a_file_without_a_trigger_is_skipped_unread() -> None:
     scan = trigger_scan(default_settings())
     assert scan.offsets(b"def stop(reason):\n    return reason\n") == []
