@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from refusal_lint.baseline import BaselineError, hide_baselined, read_baseline, write_baseline
 from refusal_lint.config import ConfigError
 from refusal_lint.discovery import display_path
-from refusal_lint.since import SinceError, changed_lines, only_changed
 
+# baseline and since (hashing, tempfile, subprocess) are imported only when an option asks
+# for them: every `check` passes through here.
 if TYPE_CHECKING:
     from refusal_lint.cli import _Run
 
@@ -36,6 +36,11 @@ def narrow(
     quiet: bool,
 ) -> bool:
     """Apply the gate options to `run.findings` in place; True if a baseline was written."""
+    if since is None and write_baseline is None and baseline is None:
+        return False
+    from refusal_lint.baseline import BaselineError, hide_baselined, read_baseline
+    from refusal_lint.since import SinceError, changed_lines, only_changed
+
     try:
         if since is not None:
             run.findings = only_changed(run.findings, changed_lines(since))
@@ -56,4 +61,6 @@ def narrow(
 
 def write_baseline_file(path: Path, run: _Run) -> int:
     """Record the run's findings in `path`."""
+    from refusal_lint.baseline import write_baseline
+
     return write_baseline(path, run.findings, run.sources)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import gc
 import io
-import multiprocessing
 import os
 import signal
 import sys
@@ -20,14 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from refusal_lint import api, interrupt
+from refusal_lint import interrupt
 from refusal_lint.cache import Cache, digest
 from refusal_lint.finding import Finding
 from refusal_lint.limits import OUT_OF_MEMORY, failure_findings, ran_out_of_memory
-from refusal_lint.prefilter import trigger_scan
 from refusal_lint.registry import PROJECT_CODES
 from refusal_lint.settings import Settings
 
+# The engine (api, prefilter) and multiprocessing are imported when a file must be linted:
+# a warm run answers every file from the cache and needs neither.
 if TYPE_CHECKING:
     from refusal_lint.project import FileSummary
 
@@ -110,6 +110,10 @@ def _run_jobs(
     size = sum(job.stat.st_size for job in todo if job.stat is not None)
     if jobs <= 1 or len(todo) < 2 or size < PARALLEL_BYTES or not _can_fork():
         return [_lint_one(job, settings, cache) for job in todo]
+    import multiprocessing
+
+    from refusal_lint.prefilter import trigger_scan
+
     trigger_scan(settings)  # loaded before the fork, so every worker inherits it
     global _WORKER_STATE
     _WORKER_STATE = (settings, cache)
@@ -165,6 +169,8 @@ def _lint_one(
 
 def check_file_bytes(data: bytes, display: str, settings: Settings) -> list[Finding]:
     """`api.check_bytes` that never raises: an exception is this file's RFL900 / RFL901."""
+    from refusal_lint import api
+
     try:
         return api.check_bytes(data, display, settings)
     except Exception as exc:  # MemoryError and RecursionError included
@@ -207,6 +213,8 @@ def _chunks(todo: list[_Job], count: int) -> list[list[_Job]]:
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
