@@ -262,7 +262,7 @@ def test_a_bound_name_counts_only_as_a_whole_name() -> None:
     assert b"def uses_it" in partial and b"def attribute" in partial
 
 
-def test_a_file_without_a_trigger_is_skipped_unread() -> None:
+def test_a_file_without_a_trigger_has_no_offsets() -> None:
     scan = trigger_scan(default_settings())
     assert scan.offsets(b"def stop(reason):\n    return reason\n") == []
     assert scan.offsets(b"x = resp.stop_reason\n") == [9]
