@@ -153,9 +153,6 @@ class _Gitignores:
             self.specs.setdefault(directory, None)
         return self._chain(directory)
 
-    def ignored(self, path: str, is_dir: bool) -> bool:
-        return ignored_by(self._chain(os.path.dirname(path)), path, is_dir)
-
 
 def ignored_by(
     chain: tuple[tuple[str, pathspec.GitIgnoreSpec], ...], path: str, is_dir: bool
