@@ -48,23 +48,16 @@ def engine_fingerprint() -> str:
 
     An edited checkout (or a reinstalled wheel) is a new engine even at the same version.
     """
+    from refusal_lint.data import data_root
+
     parts = [__version__]
-    for folder in _engine_folders():
+    for folder in (Path(__file__).parent, Path(str(data_root()))):
         for directory, _, names in os.walk(folder):
             for name in sorted(names):
                 if name.endswith((".py", ".toml", ".md")):
                     stat = os.stat(os.path.join(directory, name))
                     parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
     return digest("\n".join(sorted(parts)).encode())
-
-
-def _engine_folders() -> tuple[Path, Path]:
-    """The engine's code and its data (`catalog.data_root`'s two places), found without
-    importing the catalog, which a warm run never needs: the installed `_rules` package,
-    else the checkout's `rules/` (an editable install)."""
-    package = Path(__file__).parent
-    installed = package / "_rules"
-    return package, installed if installed.is_dir() else package.parent / "rules"
 
 
 def settings_fingerprint(settings: Settings) -> str:

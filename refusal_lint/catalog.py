@@ -10,10 +10,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from importlib.abc import Traversable
-from pathlib import Path
 from typing import Any
+
+from refusal_lint.data import data_root
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -292,14 +291,6 @@ def _surface_triggers(surface: ResponseSurface, imports: tuple[str, ...]) -> set
         words.add(name + "[" if name in _GENERIC_NAMES else name)
     words.update(surface.policy_exceptions)
     return words
-
-
-def data_root() -> Traversable:
-    """Where the shipped data lives: the installed package, else the source checkout."""
-    try:
-        return resources.files("refusal_lint._rules")
-    except ModuleNotFoundError:  # plain checkout without an install
-        return Path(__file__).resolve().parent.parent / "rules"
 
 
 @cache

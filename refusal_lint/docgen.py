@@ -32,9 +32,9 @@ from refusal_lint.catalog import (
     Provider,
     ResponseSurface,
     Signal,
-    data_root,
     load_catalog,
 )
+from refusal_lint.data import data_root
 from refusal_lint.registry import all_rules, get_rule
 from refusal_lint.rule import Rule
 

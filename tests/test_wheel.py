@@ -101,7 +101,7 @@ def test_wheel_installs_no_top_level_rules_package(installed: Installed) -> None
 
 def test_installed_catalog_loads_from_site_packages(installed: Installed) -> None:
     code = (
-        "import refusal_lint.catalog as c; print(c.data_root()); "
+        "import refusal_lint.catalog as c, refusal_lint.data as d; print(d.data_root()); "
         "print(len(c.load_catalog().providers))"
     )
     root, providers = _ok(installed.run("python", "-c", code)).stdout.split()
