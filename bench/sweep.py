@@ -94,9 +94,9 @@ def default_refusal_lint() -> str:
 
 def unwalked_files(tree: Path) -> list[Path]:
     """*.py files a directory walk of `tree` skips; they are linted by naming them."""
-    from refusal_lint.discovery import iter_python_files
+    from refusal_lint.discovery import python_files
 
-    walked = set(iter_python_files([tree], root=tree))
+    walked = {Path(name) for name in python_files([tree], root=tree)}
     every = (Path(d) / n for d, _, names in os.walk(tree) for n in names if n.endswith(".py"))
     return sorted(p for p in (Path(os.path.abspath(q)) for q in every) if p not in walked)
 

@@ -158,13 +158,12 @@ def ignored_by(
     chain: tuple[tuple[str, pathspec.GitIgnoreSpec], ...], path: str, is_dir: bool
 ) -> bool:
     """Whether the `.gitignore` specs of `path`'s directory ignore it."""
-    if chain:
-        # The deepest .gitignore with a matching pattern decides (git's precedence).
-        for directory, spec in chain:
-            relative = _relative(path, directory, is_dir)
-            verdict = _verdict(spec, relative) if relative is not None else None
-            if verdict is not None:
-                return verdict
+    # The deepest .gitignore with a matching pattern decides (git's precedence).
+    for directory, spec in chain:
+        relative = _relative(path, directory, is_dir)
+        verdict = _verdict(spec, relative) if relative is not None else None
+        if verdict is not None:
+            return verdict
     return False
 
 
@@ -289,31 +288,6 @@ def _walker(
         on_error=on_error,
         also=also,
     )
-
-
-def iter_python_files(
-    paths: Sequence[Path],
-    *,
-    root: Path,
-    exclude: Sequence[str] = (),
-    extend_exclude: Sequence[str] = (),
-    respect_gitignore: bool = True,
-    force_exclude: bool = False,
-    on_error: Callable[[Path, OSError], None] | None = None,
-    also: Callable[[Path], bool] | None = None,
-) -> Iterator[Path]:
-    """`python_files` as `Path`s."""
-    for name in python_files(
-        paths,
-        root=root,
-        exclude=exclude,
-        extend_exclude=extend_exclude,
-        respect_gitignore=respect_gitignore,
-        force_exclude=force_exclude,
-        on_error=on_error,
-        also=also,
-    ):
-        yield Path(name)
 
 
 def python_files(

@@ -1,4 +1,4 @@
-"""`discovery.iter_python_files`: walking, built-in skips, .gitignore, excludes, symlinks."""
+"""`discovery.python_files`: walking, built-in skips, .gitignore, excludes, symlinks."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from refusal_lint.discovery import (
     SKIP_DIRS,
     MissingPathError,
     is_force_excluded,
-    iter_python_files,
     missing_paths,
+    python_files,
 )
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ pytestmark = pytest.mark.usefixtures("project")
 def found(*paths: str | Path, root: Path | None = None, **options: Any) -> list[str]:
     """The discovered files as posix paths relative to the cwd."""
     cwd = Path.cwd()
-    files = iter_python_files([Path(p) for p in paths or ["."]], root=root or cwd, **options)
-    return [f.relative_to(cwd).as_posix() for f in files]
+    files = python_files([Path(p) for p in paths or ["."]], root=root or cwd, **options)
+    return [Path(f).relative_to(cwd).as_posix() for f in files]
 
 
 def test_recurses_keeps_py_and_pyi_in_sorted_order(write: Write) -> None:

@@ -22,7 +22,7 @@ from refusal_lint import api, project_run
 from refusal_lint.cassettes import scan_cassette
 from refusal_lint.catalog import load_catalog
 from refusal_lint.checks.refusal_path_untested import check_project
-from refusal_lint.discovery import iter_python_files
+from refusal_lint.discovery import python_files
 from refusal_lint.evidence import FakeSummary, family_index
 from refusal_lint.fake_collector import collect_fakes
 from refusal_lint.project import DispatchSite, FileSummary, SuiteLayout
@@ -373,13 +373,9 @@ def test_discovery_finds_cassettes_only_when_asked(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("{}\n", encoding="utf-8")
     layout = SuiteLayout(DEFAULT_TEST_PATTERNS, DEFAULT_CASSETTE_GLOBS)
-    plain = list(iter_python_files([tmp_path], root=tmp_path))
-    both = list(
-        iter_python_files(
-            [tmp_path], root=tmp_path, also=lambda p: layout.is_cassette(p.as_posix())
-        )
-    )
-    names = {p.relative_to(tmp_path).as_posix() for p in both}
+    plain = python_files([tmp_path], root=tmp_path)
+    both = python_files([tmp_path], root=tmp_path, also=lambda p: layout.is_cassette(p.as_posix()))
+    names = {Path(p).relative_to(tmp_path).as_posix() for p in both}
     assert len(plain) == 2
     assert names == {"app.py", "tests/test_app.py", "tests/c/x.json"}
 

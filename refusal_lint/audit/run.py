@@ -12,7 +12,7 @@ from refusal_lint import api
 from refusal_lint.audit.report import AuditReport
 from refusal_lint.audit.sites import Site, attach_findings
 from refusal_lint.config import ProjectConfig, ignored_codes
-from refusal_lint.discovery import display_path, iter_python_files
+from refusal_lint.discovery import display_path, python_files
 from refusal_lint.finding import Finding
 from refusal_lint.limits import failure_findings
 from refusal_lint.settings import Settings
@@ -35,17 +35,16 @@ def audit_paths(
     progress: TextIO,
 ) -> AuditReport:
     """Audit every Python file under `paths` that `check` would lint."""
-    files = list(
-        iter_python_files(
-            list(paths),
-            root=project.root,
-            exclude=project.exclude,
-            extend_exclude=project.extend_exclude,
-            respect_gitignore=project.respect_gitignore,
-            force_exclude=project.force_exclude,
-            on_error=on_error,
-        )
+    names = python_files(
+        list(paths),
+        root=project.root,
+        exclude=project.exclude,
+        extend_exclude=project.extend_exclude,
+        respect_gitignore=project.respect_gitignore,
+        force_exclude=project.force_exclude,
+        on_error=on_error,
     )
+    files = [Path(name) for name in names]
     sites: list[Site] = []
     other: list[Finding] = []
     for path in _iterate(files, progress):
